@@ -1,0 +1,177 @@
+"""Training batches and validation sets.
+
+Training: random crops (with random down-scaling for scale variety) and the 8 flip/rotate modes of
+the clean photos in shared/data/train, each degraded on the fly by one of the model's degradations,
+balanced across degradations. The batch of step s is a pure function of (seed, s), so a resumed run
+sees exactly the batches it would have seen.
+
+Validation: seeded synthetic degradations of Kodak24 / McMaster / Urban100 (centre-cropped to a
+multiple of 16, the PromptIR protocol) and the real Rain100L pairs.
+"""
+from __future__ import annotations
+
+import os
+import zlib
+from dataclasses import dataclass
+from typing import Iterable, List, Sequence, Tuple
+
+import numpy as np
+from PIL import Image
+
+from .degradations import DEGRADE, add_noise, LABELS
+
+IMAGE_EXT = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+
+
+def load_rgb(path: str) -> np.ndarray:
+    """uint8 HxWx3."""
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB"), dtype=np.uint8)
+
+
+def list_images(folder: str) -> List[str]:
+    out = []
+    for root, _, files in os.walk(folder):
+        for f in files:
+            if f.lower().endswith(IMAGE_EXT):
+                out.append(os.path.join(root, f))
+    return sorted(out)
+
+
+def to_float(img: np.ndarray) -> np.ndarray:
+    return img.astype(np.float32) / 255.0
+
+
+def crop_multiple(img: np.ndarray, base: int = 16) -> np.ndarray:
+    """Centre-crop H and W to a multiple of `base` (PromptIR's crop_img)."""
+    h, w = img.shape[:2]
+    nh, nw = h - h % base, w - w % base
+    y, x = (h - nh) // 2, (w - nw) // 2
+    return img[y:y + nh, x:x + nw]
+
+
+def augment(img: np.ndarray, mode: int) -> np.ndarray:
+    """One of 8 flip/rotate modes."""
+    if mode & 1:
+        img = img[:, ::-1]
+    if mode & 2:
+        img = img[::-1]
+    if mode & 4:
+        img = img.transpose(1, 0, 2)
+    return np.ascontiguousarray(img)
+
+
+class TrainSampler:
+    def __init__(self, train_dir: str, degradations: Sequence[str], seed: int = 0):
+        paths = list_images(train_dir)
+        if not paths:
+            raise FileNotFoundError(f"no training images under {train_dir}")
+        self.images = [load_rgb(p) for p in paths]
+        self.degradations = list(degradations)
+        self.seed = seed
+
+    def sample(self, rng: np.random.Generator, crop: int, name: str) -> Tuple[np.ndarray, np.ndarray]:
+        img = self.images[rng.integers(len(self.images))]
+        h, w = img.shape[:2]
+        # random scale in [0.5, 1] half of the time: variety of object sizes and less JPEG grain
+        scale = rng.uniform(0.5, 1.0) if rng.random() < 0.5 else 1.0
+        src = min(int(round(crop / scale)), h, w)
+        y, x = rng.integers(0, h - src + 1), rng.integers(0, w - src + 1)
+        patch = img[y:y + src, x:x + src]
+        if src != crop:
+            patch = np.asarray(Image.fromarray(patch).resize((crop, crop), Image.BICUBIC))
+        clean = to_float(augment(patch, int(rng.integers(8))))
+        degraded, _ = DEGRADE[name](clean, rng)
+        return degraded, clean
+
+    def batch(self, step: int, batch_size: int, crop: int):
+        """(degraded, clean, labels) as float32 numpy arrays NCHW / int64 N. Labels are indices in
+        this model's degradation list, balanced: consecutive samples cycle through the list."""
+        rng = np.random.default_rng([self.seed, step])
+        deg, cln, lab = [], [], []
+        offset = step * batch_size
+        for i in range(batch_size):
+            k = (offset + i) % len(self.degradations)
+            d, c = self.sample(rng, crop, self.degradations[k])
+            deg.append(d.transpose(2, 0, 1))
+            cln.append(c.transpose(2, 0, 1))
+            lab.append(k)
+        return np.stack(deg), np.stack(cln), np.array(lab, dtype=np.int64)
+
+
+@dataclass
+class ValItem:
+    set_name: str          # e.g. "Kodak24"
+    degradation: str       # e.g. "denoise"
+    name: str              # file name
+    degraded: np.ndarray   # float32 HxWx3
+    clean: np.ndarray
+
+
+def _seed_for(*parts: str) -> int:
+    return zlib.crc32("/".join(parts).encode())
+
+
+def synthetic_val(val_dir: str, set_name: str, degradation: str, limit: int | None = None,
+                  crop: int | None = None, sigma: float | None = None) -> List[ValItem]:
+    """Seeded synthetic degradations of a clean validation set. `sigma` fixes the noise level for
+    denoise (e.g. 25 for the Kodak24 sigma=25 benchmark)."""
+    paths = list_images(os.path.join(val_dir, set_name))[:limit]
+    items = []
+    for p in paths:
+        img = load_rgb(p)
+        if crop:
+            h, w = img.shape[:2]
+            y, x = (h - min(crop, h)) // 2, (w - min(crop, w)) // 2
+            img = img[y:y + crop, x:x + crop]
+        clean = to_float(crop_multiple(img))
+        name = os.path.basename(p)
+        rng = np.random.default_rng(_seed_for(set_name, degradation, name, str(sigma)))
+        if degradation == "denoise" and sigma is not None:
+            deg, _ = add_noise(clean, rng, sigma=sigma)
+        else:
+            deg, _ = DEGRADE[degradation](clean, rng)
+        items.append(ValItem(set_name, degradation, name, deg, clean))
+    return items
+
+
+def rain100l_val(val_dir: str, limit: int | None = None, crop: int | None = None) -> List[ValItem]:
+    rainy = list_images(os.path.join(val_dir, "Rain100L", "rainy"))[:limit]
+    items = []
+    for p in rainy:
+        name = os.path.basename(p)
+        q = os.path.join(val_dir, "Rain100L", "norain", "no" + name)
+        r, c = load_rgb(p), load_rgb(q)
+        if crop:
+            h, w = r.shape[:2]
+            y, x = (h - min(crop, h)) // 2, (w - min(crop, w)) // 2
+            r, c = r[y:y + crop, x:x + crop], c[y:y + crop, x:x + crop]
+        items.append(ValItem("Rain100L", "derain", name, to_float(crop_multiple(r)), to_float(crop_multiple(c))))
+    return items
+
+
+def quick_val_set(val_dir: str, degradations: Sequence[str], per_set: int = 4, crop: int = 256) -> List[ValItem]:
+    """A small, fixed subset for validation during training (seconds on CPU)."""
+    items: List[ValItem] = []
+    for d in degradations:
+        if d == "derain":
+            items += rain100l_val(val_dir, limit=per_set * 2, crop=crop)
+        else:
+            items += synthetic_val(val_dir, "Kodak24", d, limit=per_set, crop=crop,
+                                   sigma=25.0 if d == "denoise" else None)
+            items += synthetic_val(val_dir, "Urban100", d, limit=per_set // 2, crop=crop,
+                                   sigma=25.0 if d == "denoise" else None)
+    return items
+
+
+def full_val_set(val_dir: str, degradations: Sequence[str]) -> List[ValItem]:
+    """The model card's validation: every image of Kodak24, McMaster and Urban100 under each
+    synthetic degradation (denoise at sigma 25), and all Rain100L pairs."""
+    items: List[ValItem] = []
+    for d in degradations:
+        if d == "derain":
+            items += rain100l_val(val_dir)
+        else:
+            for s in ("Kodak24", "McMaster", "Urban100"):
+                items += synthetic_val(val_dir, s, d, sigma=25.0 if d == "denoise" else None)
+    return items

@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+"""Export a trained DaAIR checkpoint to the ONNX graphs the Java engine runs.
+
+    /usr/bin/python3 training/export.py --weights models/daair-s.pt --out models/
+
+Writes, for a checkpoint named NAME (the file's stem):
+  NAME-auto.onnx          routers inside; each image goes to the expert its routers choose (real
+                          sub-batch dispatch: NonZero/Gather/ScatterND, empty groups are size-0)
+  NAME-<degradation>.onnx one per degradation with the route fixed; only that expert is in it
+  NAME-classifier.onnx    the encoder alone; output "probs" (N x E), the mean of the encoder
+                          routers' softmax (the engine runs it on native-resolution crops)
+  NAME.json               manifest: degradations in expert order, graph files, tensor names
+  reference/NAME-*.{in,out}.bin + .json: input/output tensors (float32 little-endian, NCHW) for
+                          the Java parity test (max abs difference <= 1e-4)
+
+Every graph: input "input" float32 N x 3 x H x W, RGB in [0, 1], any N, H, W (>= 8; padded to a
+multiple of 8 inside the graph by reflection and cropped back). Output "output", same shape.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from daair.model import DaAIR, DaAIRConfig, DegradationClassifier, FixedRoute  # noqa: E402
+
+OPSET = 17
+
+
+class Auto(torch.nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x)
+
+
+def load_checkpoint(path: str) -> DaAIR:
+    ck = torch.load(path, map_location="cpu")
+    model = DaAIR(DaAIRConfig.from_dict(ck["config"]))
+    model.load_state_dict(ck["model"])
+    return model.eval()
+
+
+def sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _export(module, example, path, output_name):
+    torch.onnx.export(module, (example,), path, opset_version=OPSET, input_names=["input"],
+                      output_names=[output_name],
+                      dynamic_axes={"input": {0: "batch", 2: "height", 3: "width"},
+                                    output_name: {0: "batch"} if output_name == "probs"
+                                    else {0: "batch", 2: "height", 3: "width"}},
+                      do_constant_folding=True)
+
+
+def _write_tensor(path: str, t: torch.Tensor):
+    t.detach().cpu().numpy().astype("<f4").tofile(path)
+
+
+def reference_input(n: int = 3, h: int = 44, w: int = 60, seed: int = 0) -> torch.Tensor:
+    """A smooth random image batch (H, W not multiples of 8, to exercise the padding)."""
+    g = torch.Generator().manual_seed(seed)
+    low = torch.rand(n, 3, h // 4 + 1, w // 4 + 1, generator=g)
+    x = torch.nn.functional.interpolate(low, size=(h, w), mode="bilinear", align_corners=False)
+    return (x + 0.05 * torch.randn(n, 3, h, w, generator=g)).clamp(0, 1)
+
+
+def export_all(model: DaAIR, name: str, out_dir: str, reference: bool = True) -> dict:
+    os.makedirs(out_dir, exist_ok=True)
+    ref_dir = os.path.join(out_dir, "reference")
+    if reference:
+        os.makedirs(ref_dir, exist_ok=True)
+    model = model.eval()
+    example = reference_input()
+    graphs = {}
+    modules = {"auto": (Auto(model), "output")}
+    for i, d in enumerate(model.cfg.degradations):
+        modules[d] = (FixedRoute(model, i), "output")
+    modules["classifier"] = (DegradationClassifier(model), "probs")
+    for key, (module, out_name) in modules.items():
+        fname = f"{name}-{key}.onnx"
+        path = os.path.join(out_dir, fname)
+        with torch.no_grad():
+            _export(module, example, path, out_name)
+            if reference:
+                y = module(example)
+                base = os.path.join(ref_dir, f"{name}-{key}")
+                _write_tensor(base + ".in.bin", example)
+                _write_tensor(base + ".out.bin", y)
+                with open(base + ".json", "w") as f:
+                    json.dump({"graph": fname, "input": f"{name}-{key}.in.bin", "input_shape": list(example.shape),
+                               "output": f"{name}-{key}.out.bin", "output_shape": list(y.shape),
+                               "output_name": out_name, "tolerance": 1e-4}, f, indent=1)
+        graphs[key] = {"file": fname, "sha256": sha256(path), "output": out_name}
+    manifest = {"name": name, "degradations": list(model.cfg.degradations), "graphs": graphs,
+                "input": "input: float32 N x 3 x H x W, RGB in [0,1]; H, W >= 8, any size",
+                "config": model.cfg.to_dict()}
+    with open(os.path.join(out_dir, f"{name}.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+    return manifest
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--weights", required=True, help="checkpoint (.pt) written by train.py or shipped in models/")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(HERE), "models"))
+    ap.add_argument("--name", help="graph name prefix (default: the weights file's stem)")
+    args = ap.parse_args()
+    model = load_checkpoint(args.weights)
+    name = args.name or os.path.splitext(os.path.basename(args.weights))[0]
+    m = export_all(model, name, args.out)
+    for k, g in m["graphs"].items():
+        print(f"{g['file']}  {g['sha256']}")
+
+
+if __name__ == "__main__":
+    main()

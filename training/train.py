@@ -1,0 +1,189 @@
+#!/usr/bin/python3
+"""Train DaAIR from one YAML experiment file.
+
+    /usr/bin/python3 training/train.py training/configs/daair-s.yaml [--resume] [--steps N]
+
+Runs for hours in the background on CPU (nohup ... &); the same command runs on a GPU machine
+(`device: cuda` in the YAML or `--device cuda`). Writes into the run folder (`run_dir` in the
+YAML): last.pt (every `checkpoint_minutes` and at the end), best.pt (best validation gain),
+log.jsonl (one JSON object per log or validation event). `--resume` continues from last.pt with
+the same batches it would have seen (each step's batch is a pure function of seed and step).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+import time
+
+import numpy as np
+import torch
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from daair.model import build_model, aux_routing_loss, count_parameters, get_config  # noqa: E402
+from daair.data import TrainSampler, quick_val_set  # noqa: E402
+from daair.metrics import evaluate  # noqa: E402
+
+
+def resolve(path: str, base: str) -> str:
+    return path if os.path.isabs(path) else os.path.normpath(os.path.join(base, path))
+
+
+def load_experiment(path: str) -> dict:
+    with open(path) as f:
+        exp = yaml.safe_load(f)
+    base = os.path.dirname(os.path.dirname(os.path.abspath(path)))  # training/
+    for k in ("train_dir", "val_dir", "run_dir"):
+        exp[k] = resolve(exp[k], base)
+    return exp
+
+
+def lr_at(step: int, exp: dict) -> float:
+    """Linear warm-up, then cosine decay from lr to min_lr over the remaining steps."""
+    o = exp["optimizer"]
+    warm = o.get("warmup_steps", 0)
+    if step < warm:
+        return o["lr"] * (step + 1) / warm
+    t = min(1.0, (step - warm) / max(1, exp["steps"] - warm))
+    return o.get("min_lr", 0.0) + 0.5 * (o["lr"] - o.get("min_lr", 0.0)) * (1 + math.cos(math.pi * t))
+
+
+def crop_at(step: int, exp: dict) -> int:
+    crop = exp["crop_schedule"][0][1]
+    for start, size in exp["crop_schedule"]:
+        if step >= start:
+            crop = size
+    return crop
+
+
+def save(path: str, state: dict):
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("experiment", help="YAML experiment file (training/configs/*.yaml)")
+    ap.add_argument("--resume", action="store_true", help="continue from run_dir/last.pt")
+    ap.add_argument("--steps", type=int, help="override the total number of steps")
+    ap.add_argument("--device", help="override the device (cpu, cuda)")
+    ap.add_argument("--run-dir", help="override run_dir")
+    args = ap.parse_args()
+
+    exp = load_experiment(args.experiment)
+    if args.steps:
+        exp["steps"] = args.steps
+    if args.run_dir:
+        exp["run_dir"] = os.path.abspath(args.run_dir)
+    device = torch.device(args.device or exp.get("device", "cpu"))
+    torch.set_num_threads(int(exp.get("threads", os.cpu_count() or 1)))
+    torch.manual_seed(exp.get("seed", 0))
+    os.makedirs(exp["run_dir"], exist_ok=True)
+    log_path = os.path.join(exp["run_dir"], "log.jsonl")
+
+    overrides = exp.get("model_overrides", {}) or {}
+    if "degradations" in exp:
+        overrides["degradations"] = tuple(exp["degradations"])
+    cfg = get_config(exp["model"], **{k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()})
+    model = build_model(cfg).to(device)
+    o = exp["optimizer"]
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=o["lr"],
+                            betas=tuple(o.get("betas", (0.9, 0.999))), weight_decay=o.get("weight_decay", 0.0))
+    step, best, elapsed0 = 0, -1e9, 0.0
+    last_path = os.path.join(exp["run_dir"], "last.pt")
+    if args.resume and os.path.exists(last_path):
+        ck = torch.load(last_path, map_location=device)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        step, best, elapsed0 = ck["step"], ck.get("best", -1e9), ck.get("elapsed_s", 0.0)
+        print(f"resumed from {last_path} at step {step}", flush=True)
+
+    sampler = TrainSampler(exp["train_dir"], cfg.degradations, seed=exp.get("seed", 0))
+    val_items = quick_val_set(exp["val_dir"], cfg.degradations, per_set=exp.get("val_per_set", 4),
+                              crop=exp.get("val_crop", 256))
+    print(f"{exp['model']}: {count_parameters(model) / 1e6:.3f} M params, {len(sampler.images)} train images, "
+          f"{len(val_items)} quick-val images, device {device}", flush=True)
+
+    def state(t_start):
+        return {"config_name": exp["model"], "config": cfg.to_dict(), "model": model.state_dict(),
+                "optimizer": opt.state_dict(), "step": step, "best": best,
+                "elapsed_s": elapsed0 + time.time() - t_start, "experiment": exp}
+
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *a: stop.__setitem__("now", True))
+    signal.signal(signal.SIGINT, lambda *a: stop.__setitem__("now", True))
+
+    t_start = time.time()
+    last_ck = time.time()
+    aux_w = exp.get("aux_weight", 0.1)
+    teacher = exp.get("teacher_forcing_steps", 0)
+    run_l1 = run_aux = 0.0
+    n_run = 0
+    t_log = time.time()
+    with open(log_path, "a") as log:
+        while step < exp["steps"] and not stop["now"]:
+            model.train()
+            lr = lr_at(step, exp)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            crop = crop_at(step, exp)
+            deg, cln, lab = sampler.batch(step, exp["batch_size"], crop)
+            x = torch.from_numpy(deg).to(device)
+            y = torch.from_numpy(cln).to(device)
+            lab_t = torch.from_numpy(lab).to(device)
+            out, logits = model(x, labels=lab_t if step < teacher else None, return_logits=True)
+            l1 = (out - y).abs().mean()
+            aux = aux_routing_loss(logits, lab_t)
+            loss = l1 + aux_w * aux
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if exp.get("grad_clip"):
+                torch.nn.utils.clip_grad_norm_(model.parameters(), exp["grad_clip"])
+            opt.step()
+            model.ema_update()
+            step += 1
+            run_l1 += float(l1)
+            run_aux += float(aux)
+            n_run += 1
+            if step % exp.get("log_every", 50) == 0:
+                dt = (time.time() - t_log) / n_run
+                rec = {"step": step, "l1": run_l1 / n_run, "aux": run_aux / n_run, "lr": lr, "crop": crop,
+                       "s_per_step": dt, "elapsed_s": elapsed0 + time.time() - t_start}
+                log.write(json.dumps(rec) + "\n")
+                log.flush()
+                eta = (exp["steps"] - step) * dt
+                print(f"step {step}/{exp['steps']} l1 {rec['l1']:.4f} aux {rec['aux']:.3f} lr {lr:.2e} "
+                      f"crop {crop} {dt:.2f}s/step eta {eta / 3600:.1f}h", flush=True)
+                run_l1 = run_aux = 0.0
+                n_run = 0
+                t_log = time.time()
+            if step % exp.get("val_every", 500) == 0 or step == exp["steps"]:
+                t0 = time.time()
+                r = evaluate(model, val_items, cfg.degradations, with_ssim=False)
+                rec = {"step": step, "val": r["sets"], "routing_accuracy": r["routing_accuracy_all"],
+                       "mean_gain_db": r["mean_gain_db"], "val_s": time.time() - t0}
+                log.write(json.dumps(rec) + "\n")
+                log.flush()
+                summary = " ".join(f"{k}:{v['psnr_in']:.1f}->{v['psnr']:.1f}" for k, v in r["sets"].items())
+                print(f"val step {step}: gain {r['mean_gain_db']:.2f} dB routing {r['routing_accuracy_all']:.3f} "
+                      f"{summary}", flush=True)
+                if r["mean_gain_db"] > best:
+                    best = r["mean_gain_db"]
+                    save(os.path.join(exp["run_dir"], "best.pt"), state(t_start))
+                t_log += time.time() - t0
+            if time.time() - last_ck > 60 * exp.get("checkpoint_minutes", 5):
+                save(last_path, state(t_start))
+                last_ck = time.time()
+        save(last_path, state(t_start))
+    print(f"stopped at step {step}; checkpoint {last_path}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
