@@ -1,0 +1,230 @@
+package org.daair.stream.engine;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.daair.stream.common.Frame;
+
+/**
+ * DaAIR through DJL / ONNX Runtime. Classifies each frame (or takes the forced task), smooths the
+ * route per stream, and restores batches of same-route, same-size frames with that degradation's
+ * graph, tiling frames larger than the tile size. Immutable configuration from {@link #builder()};
+ * not thread-safe (one engine per worker thread, like a DJL predictor).
+ */
+public final class RestoreEngine implements AutoCloseable {
+
+    private final ModelBundle bundle;
+    private final Task task;
+    private final int maxBatch;
+    private final Classifier classifier;
+    private final RouteSmoother smoother;
+    private final Tiler tiler;
+    private final Map<String, OnnxGraph> graphs = new LinkedHashMap<>();
+    private final Map<String, AtomicLong> framesPerRoute = new LinkedHashMap<>();
+    private final AtomicLong modelNanos = new AtomicLong();
+    private final AtomicLong classifyNanos = new AtomicLong();
+
+    private RestoreEngine(Builder b) throws IOException {
+        this.bundle = ModelBundle.load(b.modelDir);
+        this.task = b.task;
+        this.maxBatch = b.maxBatch;
+        this.tiler = new Tiler(b.tileSize, b.tileOverlap);
+        this.smoother = new RouteSmoother(b.smoothing, b.switchMargin, b.holdFrames);
+        if (task != Task.AUTO && !bundle.degradations().contains(task.id())) {
+            throw new IllegalArgumentException("model " + bundle.name() + " cannot " + task.id() + "; it knows " + bundle.degradations());
+        }
+        this.classifier = task == Task.AUTO
+                ? new Classifier(new OnnxGraph(bundle.graph("classifier"), b.device, b.threads), bundle.degradations().size())
+                : null;
+        for (String d : bundle.degradations()) {
+            if (task == Task.AUTO || task.id().equals(d)) {
+                graphs.put(d, new OnnxGraph(bundle.graph(d), b.device, b.threads));
+            }
+            framesPerRoute.put(d, new AtomicLong());
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The route for a frame: the forced task, or the classifier's smoothed decision for its stream. */
+    public String route(Frame f) {
+        if (task != Task.AUTO) {
+            return task.id();
+        }
+        long t0 = System.nanoTime();
+        float[] p = classifier.probabilities(f);
+        classifyNanos.addAndGet(System.nanoTime() - t0);
+        return bundle.degradations().get(smoother.update(f.streamId(), p));
+    }
+
+    /** Restores frames that share route and size; returns them in the same order. */
+    public List<Frame> restore(String route, List<Frame> frames) {
+        if (frames.isEmpty()) {
+            return frames;
+        }
+        OnnxGraph g = Objects.requireNonNull(graphs.get(route), () -> "no graph loaded for route " + route);
+        int w = frames.get(0).width();
+        int h = frames.get(0).height();
+        long t0 = System.nanoTime();
+        List<Frame> out = new ArrayList<>(frames.size());
+        if (!tiler.needsTiling(w, h)) {
+            for (int start = 0; start < frames.size(); start += maxBatch) {
+                List<Frame> chunk = frames.subList(start, Math.min(frames.size(), start + maxBatch));
+                int plane = 3 * w * h;
+                float[] batch = new float[chunk.size() * plane];
+                for (int i = 0; i < chunk.size(); i++) {
+                    System.arraycopy(chunk.get(i).rgb(), 0, batch, i * plane, plane);
+                }
+                float[] y = g.run(batch, chunk.size(), 3, h, w).data();
+                for (int i = 0; i < chunk.size(); i++) {
+                    float[] px = new float[plane];
+                    System.arraycopy(y, i * plane, px, 0, plane);
+                    out.add(chunk.get(i).withPixels(clamp(px)).withRoute(route));
+                }
+            }
+        } else {
+            for (Frame f : frames) {
+                out.add(f.withPixels(clamp(restoreTiled(g, f.rgb(), w, h))).withRoute(route));
+            }
+        }
+        modelNanos.addAndGet(System.nanoTime() - t0);
+        framesPerRoute.get(route).addAndGet(frames.size());
+        return out;
+    }
+
+    private float[] restoreTiled(OnnxGraph g, float[] rgb, int w, int h) {
+        Tiler.Tiles tiles = tiler.split(rgb, w, h);
+        int n = tiles.origins().size();
+        int plane = 3 * tiles.tileW() * tiles.tileH();
+        float[] restored = new float[n * plane];
+        for (int start = 0; start < n; start += maxBatch) {
+            int m = Math.min(maxBatch, n - start);
+            float[] part = new float[m * plane];
+            System.arraycopy(tiles.data(), start * plane, part, 0, m * plane);
+            float[] y = g.run(part, m, 3, tiles.tileH(), tiles.tileW()).data();
+            System.arraycopy(y, 0, restored, start * plane, m * plane);
+        }
+        return tiler.merge(tiles, restored, w, h);
+    }
+
+    private static float[] clamp(float[] v) {
+        for (int i = 0; i < v.length; i++) {
+            v[i] = v[i] < 0 ? 0 : (v[i] > 1 ? 1 : v[i]);
+        }
+        return v;
+    }
+
+    public void forgetStream(String streamId) {
+        smoother.forget(streamId);
+    }
+
+    public ModelBundle model() {
+        return bundle;
+    }
+
+    public Task task() {
+        return task;
+    }
+
+    /** Frames restored per degradation, in the model's order. */
+    public Map<String, Long> framesPerRoute() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        framesPerRoute.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    public long modelNanos() {
+        return modelNanos.get();
+    }
+
+    public long classifyNanos() {
+        return classifyNanos.get();
+    }
+
+    @Override
+    public void close() {
+        if (classifier != null) {
+            classifier.close();
+        }
+        graphs.values().forEach(OnnxGraph::close);
+    }
+
+    /** Engine settings: {@code set*} required, {@code opt*} optional with the documented default. */
+    public static final class Builder {
+        private Path modelDir;
+        private Task task = Task.AUTO;
+        private String device = "cpu";
+        private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int maxBatch = 4;
+        private int tileSize = 512;
+        private int tileOverlap = 32;
+        private double smoothing = 0.6;
+        private double switchMargin = 0.1;
+        private int holdFrames = 3;
+
+        /** Folder with the model manifest, graphs and model card (required). */
+        public Builder setModelDir(Path dir) {
+            this.modelDir = dir;
+            return this;
+        }
+
+        public Builder optTask(Task t) {
+            this.task = Objects.requireNonNull(t);
+            return this;
+        }
+
+        /** cpu (default), gpu (CUDA) or tensorrt. */
+        public Builder optDevice(String d) {
+            if (!List.of("cpu", "gpu", "tensorrt").contains(d)) {
+                throw new IllegalArgumentException("device must be cpu, gpu or tensorrt, not '" + d + "'");
+            }
+            this.device = d;
+            return this;
+        }
+
+        /** ONNX Runtime intra-op threads (default: all cores). */
+        public Builder optThreads(int n) {
+            this.threads = n;
+            return this;
+        }
+
+        /** Frames (or tiles) per forward pass (default 4). */
+        public Builder optMaxBatch(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("max batch must be >= 1");
+            }
+            this.maxBatch = n;
+            return this;
+        }
+
+        /** Frames larger than this in either side are tiled (default 512, overlap 32). */
+        public Builder optTiling(int tile, int overlap) {
+            this.tileSize = tile;
+            this.tileOverlap = overlap;
+            return this;
+        }
+
+        /** Route hysteresis: EMA smoothing, switch margin and frames to hold (default 0.6, 0.1, 3). */
+        public Builder optRouteHysteresis(double smoothing, double margin, int hold) {
+            this.smoothing = smoothing;
+            this.switchMargin = margin;
+            this.holdFrames = hold;
+            return this;
+        }
+
+        public RestoreEngine build() throws IOException {
+            if (modelDir == null) {
+                throw new IllegalStateException("setModelDir is required");
+            }
+            new Tiler(tileSize, tileOverlap); // validates now, with a clear message
+            return new RestoreEngine(this);
+        }
+    }
+}
