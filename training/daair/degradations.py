@@ -90,10 +90,11 @@ def _line_kernel(length: float, angle_deg: float, width: float) -> np.ndarray:
     return k / k.max()
 
 
-def rain_layer(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
+def rain_layer(h: int, w: int, rng: np.random.Generator, angle: float | None = None) -> np.ndarray:
     """Rain streaks like Rain100L's: thin, near-vertical, 10-60 px long, one main direction per
     image, additive and achromatic. One to two layers of different length and density."""
-    angle = rng.uniform(-20.0, 20.0)
+    if angle is None:
+        angle = rng.uniform(-20.0, 20.0)
     layer = np.zeros((h, w), np.float32)
     for _ in range(rng.integers(1, 3)):
         density = rng.uniform(0.0004, 0.004)

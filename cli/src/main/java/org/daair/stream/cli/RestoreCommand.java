@@ -1,0 +1,117 @@
+package org.daair.stream.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.daair.stream.common.StreamInfo;
+import org.daair.stream.config.Settings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {"Restore an image, a folder of images, a video file, a live stream or a y4m pipe.", "",
+                "INPUT and OUTPUT are of the same kind: an image, a folder (same file names), a video file",
+                "(frame rate, timestamps, colour tags and audio kept), a URL (rtsp://, rtmp://, srt://, udp://,",
+                "http(s)://; outputs: rtmp/srt/udp push, RTSP, or an .m3u8 HLS playlist), or - for a",
+                "YUV4MPEG2 stream on stdin/stdout. Video files are written to a temporary name and renamed",
+                "when complete: a failed run leaves nothing at OUTPUT.", ""})
+public final class RestoreCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "INPUT", description = "image, folder, video file, URL, or - (y4m on stdin)")
+    String input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTPUT",
+            description = "image, folder, video file, URL, or - (y4m on stdout)")
+    String output;
+
+    @Option(names = "--task", paramLabel = "TASK",
+            description = "auto (default: classify each frame), denoise, derain, dehaze, deblur or lowlight")
+    String task;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "folder with the ONNX graphs and model card (default: models/)")
+    Path model;
+
+    @Option(names = "--device", paramLabel = "DEVICE", description = "cpu (default), gpu or tensorrt")
+    String device;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (see config/daair.yaml for every key and its default)")
+    Path config;
+
+    @Option(names = "--batch", paramLabel = "N", description = "frames per forward pass (engine.max_batch)")
+    Integer batch;
+
+    @Option(names = "--tile", paramLabel = "PX", description = "tile frames larger than this (engine.tile_size)")
+    Integer tile;
+
+    @Option(names = "--no-progress", description = "no progress bar")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> flags = new LinkedHashMap<>();
+        if (task != null) {
+            flags.put("model.task", task);
+        }
+        if (device != null) {
+            flags.put("model.device", device);
+        }
+        if (model != null) {
+            flags.put("model.dir", model.toString());
+        }
+        if (batch != null) {
+            flags.put("engine.max_batch", batch.toString());
+        }
+        if (tile != null) {
+            flags.put("engine.tile_size", tile.toString());
+        }
+        if (noProgress) {
+            flags.put("output.progress", "false");
+        }
+        Settings settings = Settings.load(config, System.getenv(), flags);
+        RestorePipeline pipeline = new RestorePipeline(settings, resolveModelDir(settings.get("model.dir")));
+        boolean showProgress = settings.getBoolean("output.progress");
+        ProgressBar[] bar = new ProgressBar[1];
+        try {
+            RunSummary s = pipeline.run(input, output,
+                    n -> {
+                        if (bar[0] != null) {
+                            bar[0].stepTo(n);
+                        }
+                    },
+                    (StreamInfo info) -> {
+                        if (showProgress) {
+                            bar[0] = new ProgressBarBuilder().setTaskName("restoring").setUnit(" frames", 1)
+                                    .setInitialMax(info.frameCount() > 0 ? info.frameCount() : -1)
+                                    .setStyle(ProgressBarStyle.ASCII).showSpeed().setConsumer(
+                                            new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                                    .build();
+                        }
+                    });
+            if (bar[0] != null) {
+                bar[0].close();
+            }
+            System.err.println(s.describe());
+            return 0;
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
+            }
+        }
+    }
+
+    /** A relative model folder is looked up in the working directory, then in the install root. */
+    static Path resolveModelDir(String dir) {
+        Path p = Path.of(dir);
+        if (p.isAbsolute() || Files.isDirectory(p)) {
+            return p;
+        }
+        String home = System.getProperty("daair.home");
+        return home != null ? Path.of(home).resolve(dir) : p;
+    }
+}

@@ -1,0 +1,24 @@
+package org.daair.stream.cli;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** What a run did: frames, speed, time per stage, frames per degradation. */
+public record RunSummary(long frames, double seconds, double decodeSeconds, double classifySeconds,
+                         double modelSeconds, double encodeSeconds, Map<String, Long> framesPerRoute) {
+
+    public double fps() {
+        return seconds > 0 ? frames / seconds : 0;
+    }
+
+    /** Multi-line human summary for stderr. */
+    public String describe() {
+        String routes = framesPerRoute.entrySet().stream().filter(e -> e.getValue() > 0)
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+        return String.format("restored %d frame%s in %.1f s (%.2f fps)%n"
+                        + "  time per stage: decode %.1f s, classify %.1f s, model %.1f s, encode %.1f s%n"
+                        + "  frames per degradation: %s",
+                frames, frames == 1 ? "" : "s", seconds, fps(), decodeSeconds, classifySeconds, modelSeconds, encodeSeconds,
+                routes.isEmpty() ? "none" : routes);
+    }
+}

@@ -1,0 +1,203 @@
+package org.daair.stream.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Settings as dotted keys ("engine.max_batch"), layered: the documented defaults (daair.yaml,
+ * built in) &lt; a user YAML file &lt; environment variables (DAAIR_ENGINE_MAX_BATCH) &lt; flags.
+ * Immutable once loaded; {@link #validate()} runs at start so a typo is reported before any work.
+ */
+public final class Settings {
+
+    private final Map<String, String> values;
+    private final Map<String, String> origin;
+
+    private Settings(Map<String, String> values, Map<String, String> origin) {
+        this.values = Collections.unmodifiableMap(values);
+        this.origin = Collections.unmodifiableMap(origin);
+    }
+
+    /**
+     * @param file  a YAML file with any subset of the keys, or null
+     * @param env   environment (System.getenv() in production)
+     * @param flags command-line overrides by dotted key
+     */
+    public static Settings load(Path file, Map<String, String> env, Map<String, String> flags) throws ConfigException {
+        Map<String, String> v = new LinkedHashMap<>();
+        Map<String, String> from = new LinkedHashMap<>();
+        try (InputStream in = Settings.class.getResourceAsStream("/daair.yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("built-in daair.yaml missing from the classpath");
+            }
+            flatten("", new ObjectMapper(new YAMLFactory()).readTree(in), v, from, "defaults");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigException("config file not found: " + file);
+            }
+            Map<String, String> user = new LinkedHashMap<>();
+            try {
+                JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+                if (root != null && !root.isMissingNode() && !root.isNull()) {
+                    if (!root.isObject()) {
+                        throw new ConfigException("config file " + file + " must be a YAML mapping of sections (model:, engine:, ...)");
+                    }
+                    flatten("", root, user, new LinkedHashMap<>(), file.toString());
+                }
+            } catch (IOException e) {
+                throw new ConfigException("config file " + file + " is not valid YAML: " + firstLine(e.getMessage()));
+            }
+            for (Map.Entry<String, String> e : user.entrySet()) {
+                requireKnown(v, e.getKey(), "in " + file);
+                v.put(e.getKey(), e.getValue());
+                from.put(e.getKey(), file.toString());
+            }
+        }
+        for (String key : new ArrayList<>(v.keySet())) {
+            String envName = "DAAIR_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+            if (env.containsKey(envName)) {
+                v.put(key, env.get(envName));
+                from.put(key, "environment " + envName);
+            }
+        }
+        for (Map.Entry<String, String> e : flags.entrySet()) {
+            requireKnown(v, e.getKey(), "from the command line");
+            v.put(e.getKey(), e.getValue());
+            from.put(e.getKey(), "command line");
+        }
+        Settings s = new Settings(v, from);
+        s.validate();
+        return s;
+    }
+
+    public static Settings defaults() throws ConfigException {
+        return load(null, Map.of(), Map.of());
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out, Map<String, String> from, String source) {
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out, from, source);
+            }
+        } else if (node.isArray()) {
+            List<String> items = new ArrayList<>();
+            node.forEach(n -> items.add(n.asText()));
+            out.put(prefix, String.join(",", items));
+            from.put(prefix, source);
+        } else {
+            out.put(prefix, node.isNull() ? "" : node.asText());
+            from.put(prefix, source);
+        }
+    }
+
+    private static void requireKnown(Map<String, String> known, String key, String where) throws ConfigException {
+        if (!known.containsKey(key)) {
+            throw new ConfigException("unknown setting '" + key + "' " + where + "; known settings: " + String.join(", ", known.keySet()));
+        }
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+
+    /** Checks every value's type and range; the message names the key, where it came from and what to use. */
+    public void validate() throws ConfigException {
+        oneOf("model.task", "auto", "denoise", "derain", "dehaze", "deblur", "lowlight");
+        oneOf("model.device", "cpu", "gpu", "tensorrt");
+        intRange("model.threads", 0, 1024);
+        intRange("engine.max_batch", 1, 256);
+        intRange("engine.max_wait_ms", 0, 60_000);
+        intRange("engine.tile_size", 64, 8192);
+        intRange("engine.tile_overlap", 0, getInt("engine.tile_size") / 2 - 1);
+        doubleRange("engine.route_smoothing", 0, 0.999);
+        doubleRange("engine.route_switch_margin", 0, 1);
+        intRange("engine.route_hold_frames", 1, 1000);
+        intRange("pipeline.queue_frames", 1, 10_000);
+        intRange("output.bitrate_kbps", 0, 1_000_000);
+        oneOf("output.progress", "true", "false");
+        if (getList("output.encoders").isEmpty()) {
+            throw new ConfigException("output.encoders (" + origin.get("output.encoders") + ") is empty: name at least one encoder, e.g. libopenh264");
+        }
+    }
+
+    private void oneOf(String key, String... allowed) throws ConfigException {
+        String v = get(key);
+        if (!Arrays.asList(allowed).contains(v)) {
+            throw new ConfigException(key + " = '" + v + "' (" + origin.get(key) + ") is not valid: use one of " + String.join(", ", allowed));
+        }
+    }
+
+    private void intRange(String key, int lo, int hi) throws ConfigException {
+        int v;
+        try {
+            v = Integer.parseInt(get(key).trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + " = '" + get(key) + "' (" + origin.get(key) + ") is not a whole number");
+        }
+        if (v < lo || v > hi) {
+            throw new ConfigException(key + " = " + v + " (" + origin.get(key) + ") is out of range: use " + lo + ".." + hi);
+        }
+    }
+
+    private void doubleRange(String key, double lo, double hi) throws ConfigException {
+        double v;
+        try {
+            v = Double.parseDouble(get(key).trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + " = '" + get(key) + "' (" + origin.get(key) + ") is not a number");
+        }
+        if (v < lo || v > hi) {
+            throw new ConfigException(key + " = " + v + " (" + origin.get(key) + ") is out of range: use " + lo + ".." + hi);
+        }
+    }
+
+    public String get(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("no setting " + key);
+        }
+        return v;
+    }
+
+    public int getInt(String key) {
+        return Integer.parseInt(get(key).trim());
+    }
+
+    public double getDouble(String key) {
+        return Double.parseDouble(get(key).trim());
+    }
+
+    public boolean getBoolean(String key) {
+        return Boolean.parseBoolean(get(key).trim());
+    }
+
+    public List<String> getList(String key) {
+        return Arrays.stream(get(key).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Where a value came from ("defaults", a file, "environment X", "command line"). */
+    public String origin(String key) {
+        return origin.get(key);
+    }
+
+    public Map<String, String> asMap() {
+        return values;
+    }
+}

@@ -1,0 +1,57 @@
+package org.daair.stream.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+
+    @Test
+    void defaultsComeFromTheDocumentedFile() throws Exception {
+        Settings s = Settings.defaults();
+        assertEquals("auto", s.get("model.task"));
+        assertEquals(4, s.getInt("engine.max_batch"));
+        assertEquals(List.of("libx264", "libopenh264", "mpeg4"), s.getList("output.encoders"));
+        assertEquals("defaults", s.origin("engine.tile_size"));
+    }
+
+    @Test
+    void fileThenEnvironmentThenFlagsOverride(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("c.yaml");
+        Files.writeString(f, "engine:\n  max_batch: 2\n  tile_size: 256\nmodel:\n  task: derain\n");
+        Settings s = Settings.load(f, Map.of("DAAIR_ENGINE_MAX_BATCH", "6"), Map.of("model.task", "dehaze"));
+        assertEquals(6, s.getInt("engine.max_batch"));
+        assertEquals("environment DAAIR_ENGINE_MAX_BATCH", s.origin("engine.max_batch"));
+        assertEquals(256, s.getInt("engine.tile_size"));
+        assertEquals(f.toString(), s.origin("engine.tile_size"));
+        assertEquals("dehaze", s.get("model.task"));
+    }
+
+    @Test
+    void errorsNameTheKeyTheSourceAndTheFix(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("c.yaml");
+        Files.writeString(f, "engine:\n  max_bach: 2\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> Settings.load(f, Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith("unknown setting 'engine.max_bach' in " + f), e.getMessage());
+
+        e = assertThrows(ConfigException.class, () -> Settings.load(null, Map.of("DAAIR_ENGINE_MAX_BATCH", "zero"), Map.of()));
+        assertEquals("engine.max_batch = 'zero' (environment DAAIR_ENGINE_MAX_BATCH) is not a whole number", e.getMessage());
+
+        e = assertThrows(ConfigException.class, () -> Settings.load(null, Map.of(), Map.of("model.task", "sharpen")));
+        assertTrue(e.getMessage().contains("use one of auto, denoise, derain, dehaze, deblur, lowlight"), e.getMessage());
+
+        e = assertThrows(ConfigException.class, () -> Settings.load(null, Map.of(), Map.of("engine.tile_overlap", "300")));
+        assertTrue(e.getMessage().contains("out of range: use 0..255"), e.getMessage());
+
+        Files.writeString(f, "engine: [unclosed\n");
+        e = assertThrows(ConfigException.class, () -> Settings.load(f, Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("is not valid YAML"), e.getMessage());
+    }
+}
