@@ -15,6 +15,7 @@ import org.daair.stream.engine.RestoreEngine;
 import org.daair.stream.ingest.FrameSource;
 import org.daair.stream.ingest.Sources;
 import org.daair.stream.sink.FrameSink;
+import org.daair.stream.sink.SinkOptions;
 import org.daair.stream.sink.Sinks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,7 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
                 int w = (int) Math.round(h * 16.0 / 9.0 / 2) * 2;
                 List<Frame> scaled = decodeScaled(clip, w, h, frames);
                 Path video = tmp.resolve("bench-" + h + ".mkv");
-                writeLossless(scaled, video, w, h, pipeline);
+                writeLossless(scaled, video, w, h);
                 double modelFps;
                 try (RestoreEngine engine = pipeline.buildEngine()) {
                     engine.restore(engine.route(scaled.get(0)), List.of(scaled.get(0))); // warm-up
@@ -117,9 +118,9 @@ public final class BenchCommand implements Callable<Integer> {
         return out;
     }
 
-    private static void writeLossless(List<Frame> frames, Path video, int w, int h, RestorePipeline pipeline) throws IOException {
+    private static void writeLossless(List<Frame> frames, Path video, int w, int h) throws IOException {
         StreamInfo info = new StreamInfo("bench", video.toString(), w, h, 25, 1, 1, 25, 1, 1, 1, 1, 0, frames.size(), false, "ffv1");
-        try (FrameSink sink = Sinks.open(video.toString(), info, pipeline.sinkOptions())) {
+        try (FrameSink sink = Sinks.open(video.toString(), info, SinkOptions.defaults().withLossless(true).withCopyAudio(false))) {
             for (Frame f : frames) {
                 sink.write(f);
             }

@@ -62,7 +62,12 @@ public final class RestorePipeline {
     }
 
     public SinkOptions sinkOptions() {
-        return new SinkOptions(settings.getList("output.encoders"), settings.getInt("output.bitrate_kbps"));
+        String encoder = settings.get("output.encoder");
+        return SinkOptions.defaults()
+                .withEncoder(encoder.isEmpty() ? null : encoder)
+                .withBitrate(settings.getInt("output.bitrate_kbps") * 1000L)
+                .withQuality(settings.getInt("output.quality"))
+                .withLossless(settings.getBoolean("output.lossless"));
     }
 
     /**

@@ -132,8 +132,11 @@ public final class Settings {
         intRange("pipeline.queue_frames", 1, 10_000);
         intRange("output.bitrate_kbps", 0, 1_000_000);
         oneOf("output.progress", "true", "false");
-        if (getList("output.encoders").isEmpty()) {
-            throw new ConfigException("output.encoders (" + origin.get("output.encoders") + ") is empty: name at least one encoder, e.g. libopenh264");
+        oneOf("output.lossless", "true", "false");
+        intRange("output.quality", -1, 63);
+        if (!get("output.encoder").matches("[A-Za-z0-9_]*")) {
+            throw new ConfigException("output.encoder = '" + get("output.encoder") + "' (" + origin.get("output.encoder")
+                    + ") is not an encoder name: use e.g. libx264, libopenh264, h264_nvenc, ffv1, or leave it empty");
         }
     }
 

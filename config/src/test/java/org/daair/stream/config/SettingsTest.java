@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +17,8 @@ class SettingsTest {
         Settings s = Settings.defaults();
         assertEquals("auto", s.get("model.task"));
         assertEquals(4, s.getInt("engine.max_batch"));
-        assertEquals(List.of("libx264", "libopenh264", "mpeg4"), s.getList("output.encoders"));
+        assertEquals("", s.get("output.encoder"));
+        assertEquals(-1, s.getInt("output.quality"));
         assertEquals("defaults", s.origin("engine.tile_size"));
     }
 
