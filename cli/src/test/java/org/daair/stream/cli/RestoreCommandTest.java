@@ -160,7 +160,11 @@ class RestoreCommandTest {
         Path text = Files.writeString(tmp.resolve("notes.mp4"), "this is not a video\n".repeat(50));
         byte[] full = Files.readAllBytes(CliTestSupport.samples().resolve("car-park-rain.mp4"));
         Path truncated = Files.write(tmp.resolve("truncated.mp4"), java.util.Arrays.copyOf(full, full.length / 3));
+        Path absurd = Files.writeString(tmp.resolve("absurd.y4m"), "YUV4MPEG2 W99999 H99999 F25:1 C420jpeg\nFRAME\n");
+        Path deep = Files.writeString(tmp.resolve("deep.y4m"), "YUV4MPEG2 W64 H48 F25:1 C420p10\nFRAME\n");
         String[][] cases = {
+                {absurd.toString(), out.toString()},
+                {deep.toString(), out.toString()},
                 {tmp.resolve("missing.mp4").toString(), out.toString()},
                 {empty.toString(), out.toString()},
                 {text.toString(), out.toString()},

@@ -53,7 +53,10 @@ public final class RestoreEngine implements AutoCloseable {
         return new Builder();
     }
 
-    /** The route for a frame: the forced task, or the classifier's smoothed decision for its stream. */
+    /**
+     * The route for a frame: the forced task, or the classifier's decision, smoothed over time for
+     * video. Images (frames with a file name) are independent of each other: no smoothing.
+     */
     public String route(Frame f) {
         if (task != Task.AUTO) {
             return task.id();
@@ -61,7 +64,8 @@ public final class RestoreEngine implements AutoCloseable {
         long t0 = System.nanoTime();
         float[] p = classifier.probabilities(f);
         classifyNanos.addAndGet(System.nanoTime() - t0);
-        return bundle.degradations().get(smoother.update(f.streamId(), p));
+        int k = f.name() != null ? RouteSmoother.argmax(p) : smoother.update(f.streamId(), p);
+        return bundle.degradations().get(k);
     }
 
     /** Restores frames that share route and size; returns them in the same order. */

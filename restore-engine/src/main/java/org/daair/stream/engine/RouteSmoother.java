@@ -73,6 +73,16 @@ public final class RouteSmoother {
         streams.remove(streamId);
     }
 
+    static int argmax(float[] v) {
+        int b = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[b]) {
+                b = i;
+            }
+        }
+        return b;
+    }
+
     static int argmax(double[] v) {
         int b = 0;
         for (int i = 1; i < v.length; i++) {
