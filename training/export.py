@@ -80,21 +80,31 @@ def reference_input(n: int = 3, h: int = 44, w: int = 60, seed: int = 0) -> torc
     return (x + 0.05 * torch.randn(n, 3, h, w, generator=g)).clamp(0, 1)
 
 
+def mixed_reference(h: int = 44, w: int = 60) -> torch.Tensor:
+    """Differently degraded images in one batch, so the auto graph's parity test exercises several
+    non-empty expert groups (and empty ones) at once."""
+    from daair.degradations import DEGRADE
+    base = reference_input(n=1, h=h, w=w, seed=1)[0].numpy().transpose(1, 2, 0)
+    out = [DEGRADE[name](base, np.random.default_rng(i))[0] for i, name in enumerate(("denoise", "dehaze", "lowlight"))]
+    return torch.from_numpy(np.stack(out).transpose(0, 3, 1, 2).copy())
+
+
 def export_all(model: DaAIR, name: str, out_dir: str, reference: bool = True) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     ref_dir = os.path.join(out_dir, "reference")
     if reference:
         os.makedirs(ref_dir, exist_ok=True)
     model = model.eval()
-    example = reference_input()
     graphs = {}
     modules = {"auto": (Auto(model), "output")}
     for i, d in enumerate(model.cfg.degradations):
         modules[d] = (FixedRoute(model, i), "output")
     modules["classifier"] = (DegradationClassifier(model), "probs")
+    mixed = mixed_reference()
     for key, (module, out_name) in modules.items():
         fname = f"{name}-{key}.onnx"
         path = os.path.join(out_dir, fname)
+        example = mixed if key in ("auto", "classifier") else reference_input()
         with torch.no_grad():
             _export(module, example, path, out_name)
             if reference:
