@@ -10,14 +10,15 @@ import java.nio.file.Path;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
 
-/** Generates short test clips with JavaCV, so tests need no media files and no ffmpeg CLI. */
-final class TestClips {
+/** Generates short test clips with JavaCV, so tests need no media files and no ffmpeg CLI.
+ * Shared with other modules' tests through this module's test-jar. */
+public final class TestClips {
 
     private TestClips() {
     }
 
     /** The repository's sample video, or null when the checkout has no shared data. */
-    static Path sampleVideo() {
+    public static Path sampleVideo() {
         String root = System.getProperty("daair.repo.root", ".");
         Path p = Path.of(root).resolve("../shared/data/video/car-detection.mp4").normalize();
         return Files.isRegularFile(p) ? p : null;
@@ -27,7 +28,7 @@ final class TestClips {
      * Writes an MP4 (mpeg4 video, high quality) tagged BT.709 / limited range, with an optional
      * AAC sine tone and rotation.
      */
-    static Path clip(Path file, int frames, int w, int h, int fps, double audioSeconds, double rotation) throws Exception {
+    public static Path clip(Path file, int frames, int w, int h, int fps, double audioSeconds, double rotation) throws Exception {
         FFmpegFrameRecorder r = new FFmpegFrameRecorder(file.toString(), w, h, audioSeconds > 0 ? 1 : 0);
         r.setFormat("mp4");
         r.setVideoCodecName("mpeg4");
@@ -68,7 +69,7 @@ final class TestClips {
     }
 
     /** Smooth gradients plus a moving square: easy to encode well, and each frame differs. */
-    static int[] rgbAt(int w, int h, int i, int x, int y) {
+    public static int[] rgbAt(int w, int h, int i, int x, int y) {
         boolean sq = x >= 10 + 3 * i && x < 40 + 3 * i && y >= 20 && y < 50;
         return sq ? new int[] {230, 60, 40} : new int[] {40 + 160 * x / w, 40 + 160 * y / h, 120};
     }
@@ -77,7 +78,7 @@ final class TestClips {
      * The pattern as YUV 4:2:0, BT.709 limited range, computed here because the recorder's own
      * RGB conversion always uses BT.601 and would contradict the clip's BT.709 tags.
      */
-    static Frame yuv709(int w, int h, int i) {
+    public static Frame yuv709(int w, int h, int i) {
         int cw = w / 2;
         int ch = h / 2;
         ByteBuffer b = ByteBuffer.allocateDirect(w * h + 2 * cw * ch);
