@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Train DaAIR from one YAML experiment file.
 
-    /usr/bin/python3 training/train.py training/configs/daair-s.yaml [--resume] [--steps N]
+    /usr/bin/python3 training/train.py training/configs/daair-s.yaml [--resume] [--steps N] [--init W.pt]
 
 Runs for hours in the background on CPU (nohup ... &); the same command runs on a GPU machine
 (`device: cuda` in the YAML or `--device cuda`). Writes into the run folder (`run_dir` in the
@@ -73,6 +73,8 @@ def main():
     ap.add_argument("experiment", help="YAML experiment file (training/configs/*.yaml)")
     ap.add_argument("--resume", action="store_true", help="continue from run_dir/last.pt")
     ap.add_argument("--steps", type=int, help="override the total number of steps")
+    ap.add_argument("--init", help="start from these weights (e.g. models/daair-s.pt) with a fresh optimizer "
+                    "and schedule: how a later session continues from the shipped model")
     ap.add_argument("--device", help="override the device (cpu, cuda)")
     ap.add_argument("--run-dir", help="override run_dir")
     args = ap.parse_args()
@@ -98,6 +100,10 @@ def main():
                             betas=tuple(o.get("betas", (0.9, 0.999))), weight_decay=o.get("weight_decay", 0.0))
     step, best, elapsed0 = 0, -1e9, 0.0
     last_path = os.path.join(exp["run_dir"], "last.pt")
+    if args.init and not (args.resume and os.path.exists(last_path)):
+        init = torch.load(args.init, map_location=device)
+        model.load_state_dict(init["model"])
+        print(f"initialised from {args.init} (trained {init.get('step', '?')} steps)", flush=True)
     if args.resume and os.path.exists(last_path):
         ck = torch.load(last_path, map_location=device)
         model.load_state_dict(ck["model"])
