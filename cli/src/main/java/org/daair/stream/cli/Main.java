@@ -8,11 +8,13 @@ import picocli.CommandLine.Command;
 @Command(name = "daair", mixinStandardHelpOptions = true, version = "daair-stream 0.1.0",
         description = {"Restores rainy, hazy, noisy, blurred and dark video and images with DaAIR,",
                 "an all-in-one degradation-aware restoration network.", ""},
-        subcommands = {RestoreCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RestoreCommand.class, BenchCommand.class, DistributedCommands.Broker.class, DistributedCommands.Ingest.class,
+                DistributedCommands.Worker.class, DistributedCommands.Sink.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  daair restore samples/rainy_frames -o out/            (a folder of images)",
                 "  daair restore samples/car-park-degraded.mp4 -o out.mp4",
-                "  ffmpeg -i in.mp4 -f yuv4mpegpipe - | daair restore - -o - | ffmpeg -i - out.mp4"})
+                "  ffmpeg -i in.mp4 -f yuv4mpegpipe - | daair restore - -o - | ffmpeg -i - out.mp4",
+                "  daair broker & daair worker & daair ingest --source rtsp://cam/1 --stream-id cam1 & daair sink --stream-id cam1 -o cam1.mp4"})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

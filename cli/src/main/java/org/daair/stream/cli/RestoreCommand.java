@@ -10,6 +10,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.daair.stream.common.StreamInfo;
 import org.daair.stream.config.Settings;
+import org.daair.stream.engine.RestoreEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,6 +50,13 @@ public final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--tile", paramLabel = "PX", description = "tile frames larger than this (engine.tile_size)")
     Integer tile;
 
+    @Option(names = "--transport", paramLabel = "T", description = "inprocess (default: one JVM, no broker) or kafka")
+    String transport = "inprocess";
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+            description = "Kafka broker for --transport kafka (default: start one inside this process)")
+    String bootstrap;
+
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
@@ -75,6 +83,11 @@ public final class RestoreCommand implements Callable<Integer> {
         }
         Settings settings = Settings.load(config, System.getenv(), flags);
         RestorePipeline pipeline = new RestorePipeline(settings, resolveModelDir(settings.get("model.dir")));
+        if ("kafka".equals(transport)) {
+            return restoreThroughKafka(settings, pipeline);
+        } else if (!"inprocess".equals(transport)) {
+            throw new IllegalArgumentException("--transport must be inprocess or kafka, not '" + transport + "'");
+        }
         boolean showProgress = settings.getBoolean("output.progress");
         ProgressBar[] bar = new ProgressBar[1];
         try {
@@ -101,6 +114,25 @@ public final class RestoreCommand implements Callable<Integer> {
         } finally {
             if (bar[0] != null) {
                 bar[0].close();
+            }
+        }
+    }
+
+    private int restoreThroughKafka(Settings settings, RestorePipeline pipeline) throws Exception {
+        long t0 = System.nanoTime();
+        org.daair.stream.kafka.EmbeddedKafkaBroker broker = bootstrap == null ? org.daair.stream.kafka.EmbeddedKafkaBroker.start() : null;
+        try (RestoreEngine engine = pipeline.buildEngine()) {
+            var kafka = org.daair.stream.kafka.KafkaFrames.connect(broker != null ? broker.bootstrapServers() : bootstrap);
+            var r = org.daair.stream.cli.distributed.KafkaPipeline.restore(kafka, input, output, engine,
+                    org.daair.stream.cli.distributed.KafkaPipeline.batcher(settings), pipeline.sinkOptions(),
+                    org.daair.stream.kafka.PayloadEncoding.RAW_F32, null);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.err.printf("restored %d frames through Kafka in %.1f s (%.2f fps, %d repeats dropped)%n  frames per degradation: %s%n",
+                    r.written(), secs, r.written() / secs, r.duplicates(), engine.framesPerRoute());
+            return 0;
+        } finally {
+            if (broker != null) {
+                broker.close();
             }
         }
     }

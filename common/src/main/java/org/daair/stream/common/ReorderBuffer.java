@@ -31,6 +31,11 @@ public final class ReorderBuffer {
         return ready;
     }
 
+    /** True if this frame was already released or is waiting: an at-least-once transport's repeat. */
+    public boolean isDuplicate(Frame frame) {
+        return frame.seq() < next || pending.containsKey(frame.seq());
+    }
+
     public long nextExpected() {
         return next;
     }

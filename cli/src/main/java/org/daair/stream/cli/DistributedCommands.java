@@ -1,0 +1,155 @@
+package org.daair.stream.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.daair.stream.cli.distributed.KafkaIngestStage;
+import org.daair.stream.cli.distributed.KafkaPipeline;
+import org.daair.stream.cli.distributed.KafkaSinkStage;
+import org.daair.stream.cli.distributed.KafkaWorker;
+import org.daair.stream.config.Settings;
+import org.daair.stream.engine.RestoreEngine;
+import org.daair.stream.ingest.FrameSource;
+import org.daair.stream.ingest.Sources;
+import org.daair.stream.kafka.EmbeddedKafkaBroker;
+import org.daair.stream.kafka.KafkaFrames;
+import org.daair.stream.kafka.PayloadEncoding;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The processes of the distributed mode: broker, ingest, worker, sink. */
+final class DistributedCommands {
+    private DistributedCommands() {
+    }
+
+    @Command(name = "broker", mixinStandardHelpOptions = true,
+            description = {"Run a single-node Kafka broker (KRaft) from daair-stream's own jars, for trying the",
+                    "distributed mode on one machine. Stops on Ctrl-C; data persists in --data.", ""})
+    static final class Broker implements Callable<Integer> {
+        @Option(names = "--port", description = "client port (default: 9092)")
+        int port = 9092;
+
+        @Option(names = "--data", description = "data folder (default: ./daair-broker-data)")
+        Path data = Path.of("daair-broker-data");
+
+        @Override
+        public Integer call() throws Exception {
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(port).dataDir(data).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
+            KafkaPipeline.ensureTopics(KafkaFrames.connect(broker.bootstrapServers()));
+            System.err.println("daair broker: listening on " + broker.bootstrapServers() + ", data in " + data.toAbsolutePath());
+            broker.awaitShutdown();
+            return 0;
+        }
+    }
+
+    @Command(name = "ingest", mixinStandardHelpOptions = true,
+            description = "Decode a source and publish its frames to the broker.")
+    static final class Ingest implements Callable<Integer> {
+        @Option(names = "--source", required = true, paramLabel = "URL", description = "file, URL, folder or - (y4m)")
+        String source;
+
+        @Option(names = "--stream-id", required = true, paramLabel = "ID")
+        String streamId;
+
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: localhost:9092)")
+        String bootstrap = "localhost:9092";
+
+        @Option(names = "--encoding", description = "frame payload: raw-f32 (default, exact), raw-f16, raw-u8, png, jpeg")
+        String encoding = "raw-f32";
+
+        @Override
+        public Integer call() throws Exception {
+            KafkaFrames kafka = KafkaFrames.connect(bootstrap);
+            KafkaPipeline.ensureTopics(kafka);
+            try (FrameSource src = Sources.open(source, streamId)) {
+                long n = KafkaIngestStage.run(kafka, src, PayloadEncoding.parse(encoding));
+                System.err.println("daair ingest: published " + n + " frames of stream " + streamId);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "worker", mixinStandardHelpOptions = true,
+            description = {"Restore the frames of all streams from the broker (one of a pool: start as many",
+                    "as you like; they share the streams and take over each other's work).", ""})
+    static final class Worker implements Callable<Integer> {
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: localhost:9092)")
+        String bootstrap = "localhost:9092";
+
+        @Option(names = "--task", description = "auto (default) or a degradation")
+        String task;
+
+        @Option(names = "--model", paramLabel = "DIR")
+        Path model;
+
+        @Option(names = "--config", paramLabel = "FILE")
+        Path config;
+
+        @Option(names = "--encoding", description = "restored frame payload (default raw-f32)")
+        String encoding = "raw-f32";
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, String> flags = new LinkedHashMap<>();
+            if (task != null) {
+                flags.put("model.task", task);
+            }
+            if (model != null) {
+                flags.put("model.dir", model.toString());
+            }
+            Settings s = Settings.load(config, System.getenv(), flags);
+            KafkaFrames kafka = KafkaFrames.connect(bootstrap);
+            KafkaPipeline.ensureTopics(kafka);
+            try (RestoreEngine engine = new RestorePipeline(s, RestoreCommand.resolveModelDir(s.get("model.dir"))).buildEngine()) {
+                KafkaWorker w = new KafkaWorker(kafka, engine, KafkaPipeline.batcher(s), KafkaWorker.GROUP, PayloadEncoding.parse(encoding));
+                Thread main = Thread.currentThread();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    w.stop();
+                    try {
+                        main.join(15_000);
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+                System.err.println("daair worker: consuming from " + bootstrap);
+                w.run();
+                if (w.failure() != null) {
+                    throw new IllegalStateException(w.failure().getMessage(), w.failure());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "sink", mixinStandardHelpOptions = true,
+            description = "Encode one stream's restored frames, in order, into OUTPUT.")
+    static final class Sink implements Callable<Integer> {
+        @Option(names = "--stream-id", required = true, paramLabel = "ID")
+        String streamId;
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTPUT")
+        String output;
+
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: localhost:9092)")
+        String bootstrap = "localhost:9092";
+
+        @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "give up after this long without frames (default 120)")
+        int idle = 120;
+
+        @Option(names = "--config", paramLabel = "FILE")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            Settings s = Settings.load(config, System.getenv(), Map.of());
+            KafkaFrames kafka = KafkaFrames.connect(bootstrap);
+            KafkaSinkStage.Result r = KafkaSinkStage.run(kafka, streamId, output, new RestorePipeline(s, Path.of(".")).sinkOptions(),
+                    Duration.ofSeconds(idle), null);
+            System.err.println("daair sink: wrote " + r.written() + " frames of stream " + streamId + " (" + r.duplicates() + " repeats dropped)");
+            return 0;
+        }
+    }
+}

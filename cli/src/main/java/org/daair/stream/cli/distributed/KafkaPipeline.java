@@ -1,0 +1,83 @@
+package org.daair.stream.cli.distributed;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
+import org.daair.stream.engine.Batcher;
+import org.daair.stream.engine.RestoreEngine;
+import org.daair.stream.ingest.FrameSource;
+import org.daair.stream.ingest.Sources;
+import org.daair.stream.kafka.KafkaFrames;
+import org.daair.stream.kafka.PayloadEncoding;
+import org.daair.stream.kafka.Topics;
+import org.daair.stream.sink.SinkOptions;
+
+/**
+ * The distributed topology, built in one place for the commands and the tests: ingest publishes
+ * to daair.frames, workers (one consumer group) restore into daair.restored, a sink per stream
+ * encodes. {@link #restore} runs all three in one process against a broker.
+ */
+public final class KafkaPipeline {
+
+    /** Partitions of the frame topics: the most workers that can share the streams. */
+    public static final int PARTITIONS = 4;
+
+    private KafkaPipeline() {
+    }
+
+    public static void ensureTopics(KafkaFrames kafka) {
+        try (var admin = kafka.admin()) {
+            Topics.ensure(admin, Topics.FRAMES, PARTITIONS, kafka.limits());
+            Topics.ensure(admin, Topics.RESTORED, PARTITIONS, kafka.limits());
+            Topics.ensure(admin, Topics.DEAD_LETTER, 1, kafka.limits());
+        }
+        StreamDirectory.ensureTopic(kafka);
+    }
+
+    public static Batcher batcher(org.daair.stream.config.Settings s) {
+        return new Batcher(s.getInt("engine.max_batch"), s.getInt("engine.max_wait_ms"));
+    }
+
+    /**
+     * Ingest, one worker and the sink in this process, through the broker at kafka.
+     *
+     * @return frames written
+     */
+    public static KafkaSinkStage.Result restore(KafkaFrames kafka, String input, String output, RestoreEngine engine,
+                                                Batcher batcher, SinkOptions opts, PayloadEncoding encoding,
+                                                LongConsumer progress) throws IOException, InterruptedException {
+        ensureTopics(kafka);
+        String streamId = "restore-" + UUID.randomUUID();
+        AtomicReference<Throwable> ingestError = new AtomicReference<>();
+        try (FrameSource source = Sources.open(input, streamId)) {
+            Thread ingest = new Thread(() -> {
+                try {
+                    KafkaIngestStage.run(kafka, source, encoding);
+                } catch (Throwable e) {
+                    ingestError.set(e);
+                }
+            }, "daair-kafka-ingest");
+            KafkaWorker worker = new KafkaWorker(kafka, engine, batcher, KafkaWorker.GROUP, encoding);
+            Thread workerThread = new Thread(worker, "daair-kafka-worker");
+            ingest.setDaemon(true);
+            workerThread.setDaemon(true);
+            ingest.start();
+            workerThread.start();
+            try {
+                return KafkaSinkStage.run(kafka, streamId, output, opts, Duration.ofSeconds(60), progress);
+            } catch (IOException e) {
+                Throwable cause = ingestError.get() != null ? ingestError.get() : worker.failure();
+                if (cause != null) {
+                    throw new IOException(cause.getMessage(), cause);
+                }
+                throw e;
+            } finally {
+                worker.stop();
+                workerThread.join(10_000);
+                ingest.interrupt();
+            }
+        }
+    }
+}
