@@ -59,7 +59,8 @@ public final class KafkaPipeline {
                     ingestError.set(e);
                 }
             }, "daair-kafka-ingest");
-            KafkaWorker worker = new KafkaWorker(kafka, engine, batcher, KafkaWorker.GROUP, encoding);
+            // a group of its own, restoring only this run's stream: the broker may serve other users
+            KafkaWorker worker = new KafkaWorker(kafka, engine, batcher, "daair-" + streamId, encoding, java.util.Set.of(streamId));
             Thread workerThread = new Thread(worker, "daair-kafka-worker");
             ingest.setDaemon(true);
             workerThread.setDaemon(true);
@@ -75,7 +76,7 @@ public final class KafkaPipeline {
                 throw e;
             } finally {
                 worker.stop();
-                workerThread.join(10_000);
+                workerThread.join(); // the engine must not be closed while the worker still runs it
                 ingest.interrupt();
             }
         }

@@ -39,6 +39,7 @@ public final class KafkaWorker implements Runnable {
     private volatile boolean stop;
     private volatile Throwable failure;
     private final AtomicLong restored = new AtomicLong();
+    private final java.util.Set<String> onlyStreams;
 
     /** Offsets per partition: those taken but not yet restored, and the highest taken. */
     private final Map<TopicPartition, TreeSet<Long>> pending = new HashMap<>();
@@ -47,6 +48,16 @@ public final class KafkaWorker implements Runnable {
     private final Map<String, ReceivedFrame> origin = new HashMap<>();
 
     public KafkaWorker(KafkaFrames kafka, RestoreEngine engine, Batcher batcher, String group, PayloadEncoding encoding) {
+        this(kafka, engine, batcher, group, encoding, null);
+    }
+
+    /**
+     * @param onlyStreams restore only these streams (others are passed over and committed), or
+     *                    null for all: a self-contained run shares the topic with other users
+     */
+    public KafkaWorker(KafkaFrames kafka, RestoreEngine engine, Batcher batcher, String group, PayloadEncoding encoding,
+                       java.util.Set<String> onlyStreams) {
+        this.onlyStreams = onlyStreams;
         this.kafka = kafka;
         this.engine = engine;
         this.batcher = batcher;
@@ -79,6 +90,9 @@ public final class KafkaWorker implements Runnable {
                 long wait = batcher.nanosUntilDue(System.nanoTime());
                 List<ReceivedFrame> got = in.poll(wait < 0 ? Duration.ofMillis(200) : Duration.ofNanos(Math.max(wait, 1_000_000)));
                 for (ReceivedFrame rf : got) {
+                    if (onlyStreams != null && !onlyStreams.contains(rf.frame().streamId())) {
+                        continue; // handed out by the subscriber, so committed with the next commit
+                    }
                     TopicPartition tp = new TopicPartition(rf.topic(), rf.partition());
                     pending.computeIfAbsent(tp, k -> new TreeSet<>()).add(rf.offset());
                     highest.merge(tp, rf.offset(), Math::max);
