@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
         description = {"Benchmark: model-only fps and whole-pipeline fps side by side, their ratio, peak memory.", "",
                 "For each height, the input clip is scaled (16:9 kept) and written to a temporary video;",
                 "model-only runs the engine (classification + restoration) on the decoded frames in memory;",
-                "pipeline runs 'restore' on the temporary video (decode, queues, engine, encode).", ""})
+                "pipeline runs 'restore' on the temporary video (decode, queues, engine, encode);",
+                "with --kafka the same video also goes through Kafka (ingest, worker, sink; broker in-process).", ""})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--input", paramLabel = "VIDEO", description = "clip to measure on (default: samples/car-park-rain.mp4)")
@@ -49,6 +50,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML settings")
     Path config;
 
+    @Option(names = "--kafka", description = "also run the pipeline through Kafka (a broker inside this process) on the same video")
+    boolean kafka;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
@@ -65,8 +69,10 @@ public final class BenchCommand implements Callable<Integer> {
         Path tmp = Files.createTempDirectory("daair-bench");
         System.out.printf("daair bench: %s, %d frames per run, task %s, %d threads%n", clip, frames, settings.get("model.task"),
                 settings.getInt("model.threads") > 0 ? settings.getInt("model.threads") : Runtime.getRuntime().availableProcessors());
-        System.out.println("| size | model-only fps | pipeline fps | pipeline / model | peak RSS MiB |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| size | model-only fps | pipeline fps | pipeline / model |" + (kafka ? " Kafka pipeline fps | Kafka / in-process |" : "")
+                + " peak RSS MiB |");
+        System.out.println("|---|---|---|---|" + (kafka ? "---|---|" : "") + "---|");
+        org.daair.stream.kafka.EmbeddedKafkaBroker broker = kafka ? org.daair.stream.kafka.EmbeddedKafkaBroker.start() : null;
         try {
             for (int h : heights) {
                 int w = (int) Math.round(h * 16.0 / 9.0 / 2) * 2;
@@ -90,9 +96,25 @@ public final class BenchCommand implements Callable<Integer> {
                     modelFps = scaled.size() / ((System.nanoTime() - t0) / 1e9);
                 }
                 RunSummary s = pipeline.run(video.toString(), tmp.resolve("out-" + h + ".mkv").toString(), null, null);
-                System.out.printf("| %dx%d | %.2f | %.2f | %.3f | %d |%n", w, h, modelFps, s.fps(), s.fps() / modelFps, peakRssMiB());
+                String viaKafka = "";
+                if (broker != null) {
+                    try (RestoreEngine engine = pipeline.buildEngine()) {
+                        long t0 = System.nanoTime();
+                        var r = org.daair.stream.cli.distributed.KafkaPipeline.restore(
+                                org.daair.stream.kafka.KafkaFrames.connect(broker.bootstrapServers()), video.toString(),
+                                tmp.resolve("kafka-" + h + ".mkv").toString(), engine,
+                                org.daair.stream.cli.distributed.KafkaPipeline.batcher(settings), pipeline.sinkOptions(),
+                                org.daair.stream.kafka.PayloadEncoding.RAW_F32, null);
+                        double kfps = r.written() / ((System.nanoTime() - t0) / 1e9);
+                        viaKafka = String.format(" %.2f | %.3f |", kfps, kfps / s.fps());
+                    }
+                }
+                System.out.printf("| %dx%d | %.2f | %.2f | %.3f |%s %d |%n", w, h, modelFps, s.fps(), s.fps() / modelFps, viaKafka, peakRssMiB());
             }
         } finally {
+            if (broker != null) {
+                broker.close();
+            }
             try (var files = Files.walk(tmp)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
