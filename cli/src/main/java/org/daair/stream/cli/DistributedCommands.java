@@ -142,13 +142,19 @@ final class DistributedCommands {
         @Option(names = "--config", paramLabel = "FILE")
         Path config;
 
+        @Option(names = "--live-deadline-ms", paramLabel = "MS",
+                description = {"live mode: write a frame's original when its restored version is this late,",
+                        "so the output never stalls (default: file mode, wait for every restored frame)"})
+        Integer liveDeadlineMs;
+
         @Override
         public Integer call() throws Exception {
             Settings s = Settings.load(config, System.getenv(), Map.of());
             KafkaFrames kafka = KafkaFrames.connect(bootstrap);
             KafkaSinkStage.Result r = KafkaSinkStage.run(kafka, streamId, output, new RestorePipeline(s, Path.of(".")).sinkOptions(),
-                    Duration.ofSeconds(idle), null);
-            System.err.println("daair sink: wrote " + r.written() + " frames of stream " + streamId + " (" + r.duplicates() + " repeats dropped)");
+                    Duration.ofSeconds(idle), liveDeadlineMs == null ? null : Duration.ofMillis(liveDeadlineMs), null);
+            System.err.println("daair sink: wrote " + r.written() + " frames of stream " + streamId + " (" + r.duplicates()
+                    + " repeats dropped, " + r.deadlineMisses() + " originals written for late frames)");
             return 0;
         }
     }

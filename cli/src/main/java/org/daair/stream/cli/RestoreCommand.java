@@ -125,10 +125,12 @@ public final class RestoreCommand implements Callable<Integer> {
             var kafka = org.daair.stream.kafka.KafkaFrames.connect(broker != null ? broker.bootstrapServers() : bootstrap);
             var r = org.daair.stream.cli.distributed.KafkaPipeline.restore(kafka, input, output, engine,
                     org.daair.stream.cli.distributed.KafkaPipeline.batcher(settings), pipeline.sinkOptions(),
-                    org.daair.stream.kafka.PayloadEncoding.RAW_F32, null);
+                    org.daair.stream.kafka.PayloadEncoding.RAW_F32,
+                    // live sources must not stall: late frames go out as they came in
+                    org.daair.stream.ingest.Sources.isUrl(input) ? java.time.Duration.ofSeconds(2) : null, null);
             double secs = (System.nanoTime() - t0) / 1e9;
-            System.err.printf("restored %d frames through Kafka in %.1f s (%.2f fps, %d repeats dropped)%n  frames per degradation: %s%n",
-                    r.written(), secs, r.written() / secs, r.duplicates(), engine.framesPerRoute());
+            System.err.printf("restored %d frames through Kafka in %.1f s (%.2f fps, %d repeats dropped, %d late frames passed through)%n"
+                    + "  frames per degradation: %s%n", r.written(), secs, r.written() / secs, r.duplicates(), r.deadlineMisses(), engine.framesPerRoute());
             return 0;
         } finally {
             if (broker != null) {

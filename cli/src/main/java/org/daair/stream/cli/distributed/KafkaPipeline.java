@@ -48,6 +48,13 @@ public final class KafkaPipeline {
     public static KafkaSinkStage.Result restore(KafkaFrames kafka, String input, String output, RestoreEngine engine,
                                                 Batcher batcher, SinkOptions opts, PayloadEncoding encoding,
                                                 LongConsumer progress) throws IOException, InterruptedException {
+        return restore(kafka, input, output, engine, batcher, opts, encoding, null, progress);
+    }
+
+    /** @param liveDeadline null for file mode; else the sink's deadline for late frames (live sources) */
+    public static KafkaSinkStage.Result restore(KafkaFrames kafka, String input, String output, RestoreEngine engine,
+                                                Batcher batcher, SinkOptions opts, PayloadEncoding encoding,
+                                                Duration liveDeadline, LongConsumer progress) throws IOException, InterruptedException {
         ensureTopics(kafka);
         String streamId = "restore-" + UUID.randomUUID();
         AtomicReference<Throwable> ingestError = new AtomicReference<>();
@@ -67,7 +74,7 @@ public final class KafkaPipeline {
             ingest.start();
             workerThread.start();
             try {
-                return KafkaSinkStage.run(kafka, streamId, output, opts, Duration.ofSeconds(60), progress);
+                return KafkaSinkStage.run(kafka, streamId, output, opts, Duration.ofSeconds(60), liveDeadline, progress);
             } catch (IOException e) {
                 Throwable cause = ingestError.get() != null ? ingestError.get() : worker.failure();
                 if (cause != null) {

@@ -22,8 +22,9 @@ import org.daair.stream.sink.Sinks;
  */
 public final class KafkaSinkStage {
 
-    /** What the sink did. */
-    public record Result(long written, long duplicates) {
+    /** What the sink did: frames written, repeats dropped, and (live mode) originals emitted
+     * because their restored frame missed the deadline. */
+    public record Result(long written, long duplicates, long deadlineMisses) {
     }
 
     private KafkaSinkStage() {
@@ -31,6 +32,20 @@ public final class KafkaSinkStage {
 
     public static Result run(KafkaFrames kafka, String streamId, String output, SinkOptions opts,
                              Duration idleTimeout, LongConsumer progress) throws IOException {
+        return run(kafka, streamId, output, opts, idleTimeout, null, progress);
+    }
+
+    /**
+     * @param liveDeadline null in file mode (wait for every restored frame); in live mode, a frame
+     *                     whose restored version has not arrived this long after its original was
+     *                     published is written as the original, so the output never stalls behind
+     *                     slow workers (the restored one is then dropped as a repeat)
+     */
+    public static Result run(KafkaFrames kafka, String streamId, String output, SinkOptions opts,
+                             Duration idleTimeout, Duration liveDeadline, LongConsumer progress) throws IOException {
+        if (liveDeadline != null) {
+            return runLive(kafka, streamId, output, opts, idleTimeout, liveDeadline, progress);
+        }
         StreamInfo info = StreamDirectory.lookup(kafka, streamId, idleTimeout);
         long written = 0;
         long duplicates = 0;
@@ -74,6 +89,75 @@ public final class KafkaSinkStage {
             sink.finish();
             in.commit();
         }
-        return new Result(written, duplicates);
+        return new Result(written, duplicates, 0);
+    }
+
+    private static Result runLive(KafkaFrames kafka, String streamId, String output, SinkOptions opts,
+                                  Duration idleTimeout, Duration deadline, LongConsumer progress) throws IOException {
+        StreamInfo info = StreamDirectory.lookup(kafka, streamId, idleTimeout);
+        long written = 0;
+        long duplicates = 0;
+        long misses = 0;
+        long expected = -1;
+        java.util.TreeMap<Long, Frame> originals = new java.util.TreeMap<>();
+        java.util.TreeMap<Long, Long> arrived = new java.util.TreeMap<>();
+        try (FrameSubscriber restored = kafka.subscriber(Topics.RESTORED, "daair-sink-" + streamId).onlyStream(streamId);
+             FrameSubscriber source = kafka.subscriber(Topics.FRAMES, "daair-sink-originals-" + streamId).onlyStream(streamId);
+             FrameSink sink = Sinks.open(output, info, opts)) {
+            ReorderBuffer order = new ReorderBuffer(0);
+            long lastNews = System.nanoTime();
+            while (expected < 0 || written < expected) {
+                boolean news = false;
+                for (ReceivedFrame rf : source.poll(Duration.ofMillis(10))) {
+                    news = true;
+                    Frame f = rf.frame();
+                    if (f.isEndOfStream()) {
+                        expected = f.seq();
+                    } else if (f.seq() >= order.nextExpected()) {
+                        originals.put(f.seq(), f);
+                        arrived.put(f.seq(), System.nanoTime());
+                    }
+                }
+                for (ReceivedFrame rf : restored.poll(Duration.ofMillis(10))) {
+                    news = true;
+                    Frame f = rf.frame();
+                    if (f.isEndOfStream()) {
+                        expected = f.seq();
+                    } else if (order.isDuplicate(f)) {
+                        duplicates++;
+                    } else {
+                        for (Frame r : order.add(f)) {
+                            sink.write(r);
+                            written++;
+                        }
+                    }
+                }
+                // the next frame is late: write its original rather than stall the stream
+                long now = System.nanoTime();
+                Frame next;
+                while ((next = originals.get(order.nextExpected())) != null
+                        && now - arrived.get(next.seq()) > deadline.toNanos()) {
+                    misses++;
+                    for (Frame r : order.add(next)) {
+                        sink.write(r);
+                        written++;
+                    }
+                }
+                originals.headMap(order.nextExpected()).clear();
+                arrived.headMap(order.nextExpected()).clear();
+                if (news) {
+                    lastNews = now;
+                    if (progress != null) {
+                        progress.accept(written);
+                    }
+                } else if (now - lastNews > idleTimeout.toNanos()) {
+                    throw new IOException("no frames of stream '" + streamId + "' for " + idleTimeout.toSeconds() + " s");
+                }
+            }
+            sink.finish();
+            restored.commit();
+            source.commit();
+        }
+        return new Result(written, duplicates, misses);
     }
 }

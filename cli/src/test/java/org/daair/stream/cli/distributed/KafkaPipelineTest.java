@@ -269,4 +269,16 @@ class KafkaPipelineTest {
         }
         assertEquals(a, b, "same frames at the same timestamps, in order");
     }
+
+    @Test
+    void liveModeWritesOriginalsForLateFramesInsteadOfStalling(@TempDir Path tmp) throws Exception {
+        ListSource s = new ListSource("cam-live", 8, 5, 0);
+        KafkaIngestStage.run(kafka, s, PayloadEncoding.RAW_F32); // no worker is running: every frame is late
+        long t0 = System.nanoTime();
+        KafkaSinkStage.Result r = KafkaSinkStage.run(kafka, "cam-live", tmp.resolve("live.mkv").toString(),
+                SinkOptions.defaults().withLossless(true).withCopyAudio(false), Duration.ofSeconds(30), Duration.ofMillis(300), null);
+        assertEquals(8, r.written());
+        assertEquals(8, r.deadlineMisses());
+        assertTrue((System.nanoTime() - t0) / 1e9 < 20, "the sink did not stall");
+    }
 }
