@@ -41,29 +41,18 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "N", description = "frames per measurement (default: 24)")
     int frames = 24;
 
-    @Option(names = "--task", paramLabel = "TASK", description = "auto (default) or a degradation")
-    String task;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "model folder (default: models/)")
-    Path model;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML settings")
-    Path config;
+
+    @picocli.CommandLine.Mixin
+    ModelOptions modelOptions = new ModelOptions();
 
     @Option(names = "--kafka", description = "also run the pipeline through Kafka (a broker inside this process) on the same video")
     boolean kafka;
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> flags = new LinkedHashMap<>();
-        if (task != null) {
-            flags.put("model.task", task);
-        }
-        if (model != null) {
-            flags.put("model.dir", model.toString());
-        }
-        flags.put("output.progress", "false");
-        Settings settings = Settings.load(config, System.getenv(), flags);
+        Settings settings = modelOptions.load(Map.of("output.progress", "false"));
         RestorePipeline pipeline = new RestorePipeline(settings, RestoreCommand.resolveModelDir(settings.get("model.dir")));
         String clip = input != null ? input : defaultClip();
         Path tmp = Files.createTempDirectory("daair-bench");

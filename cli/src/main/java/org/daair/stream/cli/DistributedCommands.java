@@ -2,7 +2,6 @@ package org.daair.stream.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.daair.stream.cli.distributed.KafkaIngestStage;
@@ -79,28 +78,17 @@ final class DistributedCommands {
         @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: localhost:9092)")
         String bootstrap = "localhost:9092";
 
-        @Option(names = "--task", description = "auto (default) or a degradation")
-        String task;
 
-        @Option(names = "--model", paramLabel = "DIR")
-        Path model;
 
-        @Option(names = "--config", paramLabel = "FILE")
-        Path config;
+        @picocli.CommandLine.Mixin
+        ModelOptions modelOptions = new ModelOptions();
 
         @Option(names = "--encoding", description = "restored frame payload (default raw-f32)")
         String encoding = "raw-f32";
 
         @Override
         public Integer call() throws Exception {
-            Map<String, String> flags = new LinkedHashMap<>();
-            if (task != null) {
-                flags.put("model.task", task);
-            }
-            if (model != null) {
-                flags.put("model.dir", model.toString());
-            }
-            Settings s = Settings.load(config, System.getenv(), flags);
+            Settings s = modelOptions.load(Map.of());
             KafkaFrames kafka = KafkaFrames.connect(bootstrap);
             KafkaPipeline.ensureTopics(kafka);
             try (RestoreEngine engine = new RestorePipeline(s, RestoreCommand.resolveModelDir(s.get("model.dir"))).buildEngine()) {

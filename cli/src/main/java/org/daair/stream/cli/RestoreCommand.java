@@ -31,18 +31,12 @@ public final class RestoreCommand implements Callable<Integer> {
             description = "image, folder, video file, URL, or - (y4m on stdout)")
     String output;
 
-    @Option(names = "--task", paramLabel = "TASK",
-            description = "auto (default: classify each frame), denoise, derain, dehaze, deblur or lowlight")
-    String task;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "folder with the ONNX graphs and model card (default: models/)")
-    Path model;
 
-    @Option(names = "--device", paramLabel = "DEVICE", description = "cpu (default), gpu or tensorrt")
-    String device;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (see config/daair.yaml for every key and its default)")
-    Path config;
+
+    @picocli.CommandLine.Mixin
+    ModelOptions modelOptions = new ModelOptions();
 
     @Option(names = "--batch", paramLabel = "N", description = "frames per forward pass (engine.max_batch)")
     Integer batch;
@@ -63,15 +57,6 @@ public final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
-        if (task != null) {
-            flags.put("model.task", task);
-        }
-        if (device != null) {
-            flags.put("model.device", device);
-        }
-        if (model != null) {
-            flags.put("model.dir", model.toString());
-        }
         if (batch != null) {
             flags.put("engine.max_batch", batch.toString());
         }
@@ -81,7 +66,7 @@ public final class RestoreCommand implements Callable<Integer> {
         if (noProgress) {
             flags.put("output.progress", "false");
         }
-        Settings settings = Settings.load(config, System.getenv(), flags);
+        Settings settings = modelOptions.load(flags);
         RestorePipeline pipeline = new RestorePipeline(settings, resolveModelDir(settings.get("model.dir")));
         if ("kafka".equals(transport)) {
             return restoreThroughKafka(settings, pipeline);
