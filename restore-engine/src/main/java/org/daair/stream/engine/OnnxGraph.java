@@ -49,6 +49,10 @@ public final class OnnxGraph implements AutoCloseable {
         try {
             this.model = b.build().loadModel();
         } catch (ModelNotFoundException | MalformedModelException e) {
+            if (!"cpu".equals(device)) {
+                throw new IOException("cannot load " + path.getFileName() + " on device '" + device + "': this ONNX Runtime has no "
+                        + ("tensorrt".equals(device) ? "TensorRT" : "CUDA") + " support or no NVIDIA GPU is visible (use --device cpu)", e);
+            }
             throw new IOException("cannot load " + path + ": " + e.getMessage(), e);
         }
         this.predictor = model.newPredictor();
