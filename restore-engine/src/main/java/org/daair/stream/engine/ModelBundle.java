@@ -44,14 +44,21 @@ public final class ModelBundle {
         if (!Files.isDirectory(dir)) {
             throw new IOException("model folder not found: " + dir + " (use --model DIR with the folder that holds the .onnx graphs and their model card)");
         }
-        List<Path> manifests;
+        // a manifest is a JSON file with a "graphs" object (other JSON, e.g. validation results, may sit beside it)
+        List<Path> manifests = new ArrayList<>();
+        JsonNode m = null;
         try (Stream<Path> s = Files.list(dir)) {
-            manifests = s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
+            for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
+                JsonNode n = new ObjectMapper().readTree(p.toFile());
+                if (n != null && n.path("graphs").isObject()) {
+                    manifests.add(p);
+                    m = n;
+                }
+            }
         }
         if (manifests.size() != 1) {
-            throw new IOException("expected exactly one model manifest (*.json) in " + dir + ", found " + manifests.size());
+            throw new IOException("expected exactly one model manifest (a .json with \"graphs\") in " + dir + ", found " + manifests.size());
         }
-        JsonNode m = new ObjectMapper().readTree(manifests.get(0).toFile());
         String name = m.path("name").asText();
         List<String> degs = new ArrayList<>();
         m.path("degradations").forEach(n -> degs.add(n.asText()));
