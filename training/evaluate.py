@@ -20,7 +20,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from daair.data import full_val_set, quick_val_set  # noqa: E402
+from daair.data import full_val_set, quick_val_set, FULL_VAL_SETS  # noqa: E402
 from daair.metrics import evaluate  # noqa: E402
 from export import load_checkpoint  # noqa: E402
 
@@ -47,16 +47,21 @@ def main():
     ap.add_argument("--fixed-route", action="store_true", help="route by the true label (oracle task)")
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--sets", default=",".join(FULL_VAL_SETS), help="comma-separated subset of the full validation")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    model = load_checkpoint(args.weights)
+    model = load_checkpoint(args.weights).to(args.device)
     degs = model.cfg.degradations
-    items = quick_val_set(args.val_dir, degs) if args.quick else full_val_set(args.val_dir, degs)
+    items = (quick_val_set(args.val_dir, degs) if args.quick
+             else full_val_set(args.val_dir, degs, sets=args.sets.split(",")))
     t0 = time.time()
     r = evaluate(model, items, degs, with_ssim=True, route_fixed=args.fixed_route)
     r["seconds"] = time.time() - t0
     r["weights"] = args.weights
     r["blind"] = not args.fixed_route
+    r["sets_evaluated"] = args.sets.split(",")
+    r["device"] = torch.cuda.get_device_name(0) if args.device.startswith("cuda") else "cpu"
     print(markdown(r))
     print(f"\n{len(items)} images in {r['seconds']:.0f}s")
     if args.json:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import os
 import sys
@@ -31,6 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from daair.model import DaAIR, DaAIRConfig, DegradationClassifier, FixedRoute  # noqa: E402
+from daair import checkpoint  # noqa: E402
 
 OPSET = 17
 
@@ -45,7 +47,7 @@ class Auto(torch.nn.Module):
 
 
 def load_checkpoint(path: str) -> DaAIR:
-    ck = torch.load(path, map_location="cpu")
+    ck = checkpoint.read(path)
     model = DaAIR(DaAIRConfig.from_dict(ck["config"]))
     model.load_state_dict(ck["model"])
     return model.eval()
@@ -60,7 +62,10 @@ def sha256(path: str) -> str:
 
 
 def _export(module, example, path, output_name):
-    torch.onnx.export(module, (example,), path, opset_version=OPSET, input_names=["input"],
+    # The TorchScript exporter: PyTorch 2.9+ defaults to the dynamo one, which does not trace the
+    # data-dependent expert dispatch the same way.
+    kw = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+    torch.onnx.export(module, (example,), path, opset_version=OPSET, input_names=["input"], **kw,
                       output_names=[output_name],
                       dynamic_axes={"input": {0: "batch", 2: "height", 3: "width"},
                                     output_name: {0: "batch"} if output_name == "probs"

@@ -29,6 +29,22 @@ sys.path.insert(0, HERE)
 from daair.model import build_model, aux_routing_loss, count_parameters, get_config  # noqa: E402
 from daair.data import TrainSampler, quick_val_set  # noqa: E402
 from daair.metrics import evaluate  # noqa: E402
+from daair import checkpoint  # noqa: E402
+
+
+class _Batches(torch.utils.data.Dataset):
+    """Step i's batch, for DataLoader worker processes (GPU runs: synthesis on the CPU cores keeps
+    up with the GPU only in parallel). Pure function of the step, like the sampler itself."""
+
+    def __init__(self, sampler, start: int, exp: dict):
+        self.sampler, self.start, self.exp = sampler, start, exp
+
+    def __len__(self):
+        return 1 << 40
+
+    def __getitem__(self, i):
+        s = self.start + i
+        return self.sampler.batch(s, self.exp["batch_size"], crop_at(s, self.exp))
 
 
 def resolve(path: str, base: str) -> str:
@@ -77,6 +93,9 @@ def main():
                     "and schedule: how a later session continues from the shipped model")
     ap.add_argument("--device", help="override the device (cpu, cuda)")
     ap.add_argument("--run-dir", help="override run_dir")
+    ap.add_argument("--time-budget-min", type=float,
+                    help="fit the run into this many minutes (a GPU burst): after the first timed steps the "
+                         "total step count, and so the cosine schedule, is set from the measured speed")
     args = ap.parse_args()
 
     exp = load_experiment(args.experiment)
@@ -86,6 +105,12 @@ def main():
         exp["run_dir"] = os.path.abspath(args.run_dir)
     device = torch.device(args.device or exp.get("device", "cpu"))
     torch.set_num_threads(int(exp.get("threads", os.cpu_count() or 1)))
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    amp = exp.get("amp", "none")  # "bf16": autocast the forward pass (GPU)
+    if amp not in ("none", "bf16"):
+        raise SystemExit(f"amp must be none or bf16, not {amp}")
     torch.manual_seed(exp.get("seed", 0))
     os.makedirs(exp["run_dir"], exist_ok=True)
     log_path = os.path.join(exp["run_dir"], "log.jsonl")
@@ -101,11 +126,11 @@ def main():
     step, best, elapsed0 = 0, -1e9, 0.0
     last_path = os.path.join(exp["run_dir"], "last.pt")
     if args.init and not (args.resume and os.path.exists(last_path)):
-        init = torch.load(args.init, map_location=device)
+        init = checkpoint.read(args.init, map_location=device)
         model.load_state_dict(init["model"])
         print(f"initialised from {args.init} (trained {init.get('step', '?')} steps)", flush=True)
     if args.resume and os.path.exists(last_path):
-        ck = torch.load(last_path, map_location=device)
+        ck = checkpoint.read(last_path, map_location=device)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         step, best, elapsed0 = ck["step"], ck.get("best", -1e9), ck.get("elapsed_s", 0.0)
@@ -126,6 +151,17 @@ def main():
     signal.signal(signal.SIGTERM, lambda *a: stop.__setitem__("now", True))
     signal.signal(signal.SIGINT, lambda *a: stop.__setitem__("now", True))
 
+    workers = int(exp.get("loader_workers", 0))
+    batches = None
+    if workers > 0:
+        batches = iter(torch.utils.data.DataLoader(
+            _Batches(sampler, step, exp), batch_size=None, num_workers=workers, prefetch_factor=4,
+            pin_memory=device.type == "cuda", persistent_workers=True))
+    budget_s = 60 * args.time_budget_min if args.time_budget_min else None
+    first_step = step
+    t_timed = None
+    val_spent = [0.0]  # validation time, kept out of the measured step time
+
     t_start = time.time()
     last_ck = time.time()
     aux_w = exp.get("aux_weight", 0.1)
@@ -135,18 +171,32 @@ def main():
     t_log = time.time()
     with open(log_path, "a") as log:
         while step < exp["steps"] and not stop["now"]:
+            if budget_s is not None:
+                spent = time.time() - t_start
+                if step == first_step + 20:
+                    t_timed = time.time() + val_spent[0]
+                elif step == first_step + 80:
+                    per_step = (time.time() - t_timed - val_spent[0]) / 60
+                    val_reserve = 8.0 * (1 + (budget_s / per_step) // exp.get("val_every", 500))
+                    exp["steps"] = step + max(1, int((budget_s - spent - val_reserve - 15) / per_step))
+                    print(f"time budget {budget_s:.0f}s: {per_step:.3f}s/step -> {exp['steps']} steps", flush=True)
+                if spent > budget_s:
+                    exp["steps"] = step  # over budget (slow validation): stop here, schedule done
+                    break
             model.train()
             lr = lr_at(step, exp)
             for g in opt.param_groups:
                 g["lr"] = lr
             crop = crop_at(step, exp)
-            deg, cln, lab = sampler.batch(step, exp["batch_size"], crop)
-            x = torch.from_numpy(deg).to(device)
-            y = torch.from_numpy(cln).to(device)
-            lab_t = torch.from_numpy(lab).to(device)
-            out, logits = model(x, labels=lab_t if step < teacher else None, return_logits=True)
-            l1 = (out - y).abs().mean()
-            aux = aux_routing_loss(logits, lab_t)
+            if batches is not None:
+                x, y, lab_t = (t.to(device, non_blocking=True) for t in next(batches))
+            else:
+                deg, cln, lab = sampler.batch(step, exp["batch_size"], crop)
+                x, y, lab_t = (torch.from_numpy(a).to(device) for a in (deg, cln, lab))
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp == "bf16"):
+                out, logits = model(x, labels=lab_t if step < teacher else None, return_logits=True)
+            l1 = (out.float() - y).abs().mean()
+            aux = aux_routing_loss([g.float() for g in logits], lab_t)
             loss = l1 + aux_w * aux
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -175,6 +225,7 @@ def main():
                 r = evaluate(model, val_items, cfg.degradations, with_ssim=False)
                 rec = {"step": step, "val": r["sets"], "routing_accuracy": r["routing_accuracy_all"],
                        "mean_gain_db": r["mean_gain_db"], "val_s": time.time() - t0}
+                val_spent[0] += rec["val_s"]
                 log.write(json.dumps(rec) + "\n")
                 log.flush()
                 summary = " ".join(f"{k}:{v['psnr_in']:.1f}->{v['psnr']:.1f}" for k, v in r["sets"].items())

@@ -17,17 +17,21 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
     return float(structural_similarity(np.clip(b, 0, 1), np.clip(a, 0, 1), data_range=1.0, channel_axis=2))
 
 
+def _device(model) -> torch.device:
+    return next(model.parameters()).device
+
+
 @torch.no_grad()
 def restore_array(model, img: np.ndarray, route=None) -> np.ndarray:
     """HxWx3 float32 -> HxWx3 float32 (clipped)."""
-    x = torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))[None]
+    x = torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))[None].to(_device(model))
     y = model(x, route=route)
-    return y[0].clamp(0, 1).numpy().transpose(1, 2, 0)
+    return y[0].clamp(0, 1).float().cpu().numpy().transpose(1, 2, 0)
 
 
 @torch.no_grad()
 def classify_array(classifier, img: np.ndarray) -> int:
-    x = torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))[None]
+    x = torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))[None].to(_device(classifier))
     return int(classifier(x).argmax(dim=1)[0])
 
 

@@ -249,7 +249,7 @@ class DaLe(nn.Module):
             if self.gate_scale:
                 d = d * probs.index_select(0, idx)[:, e].reshape(-1, 1, 1, 1)
             if out is None:
-                out = u.new_zeros((u.shape[0],) + tuple(d.shape[1:]))
+                out = d.new_zeros((u.shape[0],) + tuple(d.shape[1:]))  # d's dtype: bf16 under autocast
             out = out.index_copy(0, idx, d)
         return out
 
