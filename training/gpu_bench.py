@@ -79,9 +79,11 @@ def measure(model, size: str, batch: int, precision: str, route, device, graphs:
     x = frames(batch, h, w, device, dtype)
     rec = {"size": size, "batch": batch, "precision": precision, "route": "auto" if route is None else "fixed"}
     try:
-        if cuda:
-            torch.cuda.reset_peak_memory_stats()
         with torch.no_grad():
+            m(x, route=route)  # warm-up first: cuDNN's algorithm search allocates far more than a run
+            if cuda:
+                torch.cuda.synchronize()
+                torch.cuda.reset_peak_memory_stats()
             t = time_it(lambda: m(x, route=route))
         rec["eager_fps"] = batch / t
         if cuda:
