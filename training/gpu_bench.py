@@ -5,6 +5,7 @@ agreement of PyTorch (GPU) with the exported ONNX graph (ONNX Runtime).
 
     /usr/bin/python3 training/gpu_bench.py --json bench/results/gpu-h100.json \
         --model daair --model daair-s=models/daair-s.pt
+    /usr/bin/python3 training/gpu_bench.py --table bench/results/gpu-*.json    # markdown
 
 A model is a registry name (random weights: speed does not depend on the values) or NAME=WEIGHTS.
 Timed graphs are the per-degradation ones (route fixed, what the Java engine batches per group);
@@ -154,7 +155,30 @@ def record(out: dict, entry: dict, run: dict, path: str):
         json.dump(out, f, indent=1)
 
 
+def table(paths) -> str:
+    """A markdown table of one or more result files (the README's GPU table)."""
+    lines = ["| GPU | model | size | precision | batch | graph | eager fps | CUDA-graph fps | peak GPU memory |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for path in paths:
+        with open(path) as f:
+            d = json.load(f)
+        for m in d["models"]:
+            for r in m["runs"]:
+                if "error" in r:
+                    cells = [r["error"], "", ""]
+                else:
+                    g = f"{r['graph_fps']:.1f}" if "graph_fps" in r else "-"
+                    mem = f"{r['peak_mem_gib']:.1f} GiB" if "peak_mem_gib" in r else "-"
+                    cells = [f"{r['eager_fps']:.1f}", g, mem]
+                lines.append(f"| {d['gpu']} | {m['name']} | {r['size']} | {r['precision']} | {r['batch']} | "
+                             f"{r['route']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--table":
+        print(table(sys.argv[2:]))
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", action="append", required=True, help="registry name or NAME=WEIGHTS.pt")
     ap.add_argument("--sizes", default="720p,1080p")

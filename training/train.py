@@ -121,8 +121,11 @@ def main():
     cfg = get_config(exp["model"], **{k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()})
     model = build_model(cfg).to(device)
     o = exp["optimizer"]
+    # fused AdamW on a GPU: the unfused one was 15 % of an H100 step (hundreds of small tensors)
+    fused = {"fused": True} if device.type == "cuda" else {}
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=o["lr"],
-                            betas=tuple(o.get("betas", (0.9, 0.999))), weight_decay=o.get("weight_decay", 0.0))
+                            betas=tuple(o.get("betas", (0.9, 0.999))), weight_decay=o.get("weight_decay", 0.0),
+                            **fused)
     step, best, elapsed0 = 0, -1e9, 0.0
     last_path = os.path.join(exp["run_dir"], "last.pt")
     if args.init and not (args.resume and os.path.exists(last_path)):
