@@ -97,12 +97,12 @@ def rain_layer(h: int, w: int, rng: np.random.Generator, angle: float | None = N
         angle = rng.uniform(-20.0, 20.0)
     layer = np.zeros((h, w), np.float32)
     for _ in range(rng.integers(1, 3)):
-        density = rng.uniform(0.0004, 0.004)
+        density = rng.uniform(0.0002, 0.002)
         seeds = (rng.random((h, w)) < density).astype(np.float32) * rng.uniform(0.15, 1.0, (h, w)).astype(np.float32)
-        length = rng.uniform(10.0, 60.0)
-        k = _line_kernel(length, angle + rng.uniform(-3, 3), rng.uniform(0.0, 0.6))
+        length = rng.uniform(20.0, 80.0)
+        k = _line_kernel(length, angle + rng.uniform(-3, 3), rng.uniform(0.4, 1.2))
         layer += ndimage.convolve(seeds, k, mode="wrap")
-    peak = rng.uniform(0.25, 0.75)
+    peak = rng.uniform(0.25, 0.7)
     layer = np.clip(layer, 0.0, 1.0) * peak
     return layer
 
