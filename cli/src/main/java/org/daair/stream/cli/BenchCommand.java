@@ -3,6 +3,7 @@ package org.daair.stream.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,13 +24,29 @@ import picocli.CommandLine.Option;
 /**
  * Model-only fps and whole-pipeline fps measured side by side in one run, on the same frames:
  * their ratio is the pipeline's efficiency (1.0 = decoding, queues and encoding cost nothing).
+ * Then live mode: the same frames released in real time, end-to-end latency per frame (release to
+ * written) and how many frames the sink had to pass through at the deadline.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark: model-only fps and whole-pipeline fps side by side, their ratio, peak memory.", "",
+        description = {"Benchmark: model-only fps and whole-pipeline fps side by side, their ratio, end-to-end",
+                "latency per frame in live mode, peak memory.", "",
                 "For each height, the input clip is scaled (16:9 kept) and written to a temporary video;",
                 "model-only runs the engine (classification + restoration) on the decoded frames in memory;",
                 "pipeline runs 'restore' on the temporary video (decode, queues, engine, encode);",
-                "with --kafka the same video also goes through Kafka (ingest, worker, sink; broker in-process).", ""})
+                "with --kafka the same video also goes through Kafka (ingest, worker, sink; broker in-process).", "",
+                "Live mode (after those, on a warmed-up engine): the decoded frames are released at a fixed",
+                "pace, as a camera delivers them, and never held back (they queue in front of the engine);",
+                "the sink writes a frame restored, or, when its restored version is not there DEADLINE after",
+                "the frame's release, as it came in (passed through), so the output never stalls.",
+                "Latency = from a frame's release to its being written by the sink; p50 and p99 are",
+                "nearest-rank percentiles over the frames of the run (with few frames p99 is the slowest).",
+                "Measured in-process, and through Kafka with --kafka (deadline counted from the sink's",
+                "receipt of the original there, latency still from the release).",
+                "The pace: 'auto' (default) is 0.8 x the slowest fps measured above for that size, a rate",
+                "this machine sustains, so latency is the cost of restoring one frame; 'source' is the",
+                "clip's own frame rate, which a slow CPU cannot keep up with: then most frames are passed",
+                "through and latency is about the deadline; the 'passed through' count says how many.",
+                "The deadline defaults to 3 frame intervals at the pace (3 / pace seconds).", ""})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--input", paramLabel = "VIDEO", description = "clip to measure on (default: samples/car-park-rain.mp4)")
@@ -41,8 +58,17 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "N", description = "frames per measurement (default: 24)")
     int frames = 24;
 
+    @Option(names = "--live-fps", paramLabel = "FPS",
+            description = {"live mode's release rate: auto (default: 0.8 x the slowest fps measured for the size),",
+                    "source (the clip's frame rate), a number, or off (no live measurement)"})
+    String liveFps = "auto";
 
+    @Option(names = "--live-deadline-ms", paramLabel = "MS",
+            description = "live mode: a frame not restored this long after its release is written as it came in (default: 3 frame intervals at the pace)")
+    Integer liveDeadlineMs;
 
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON to FILE")
+    Path json;
 
     @picocli.CommandLine.Mixin
     ModelOptions modelOptions = new ModelOptions();
@@ -52,22 +78,54 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!List.of("auto", "source", "off").contains(liveFps)) {
+            try {
+                if (!(Double.parseDouble(liveFps) > 0)) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--live-fps must be auto, source, off or a rate > 0, not '" + liveFps + "'");
+            }
+        }
+        if (liveDeadlineMs != null && liveDeadlineMs <= 0) {
+            throw new IllegalArgumentException("--live-deadline-ms must be > 0");
+        }
+        boolean live = !"off".equals(liveFps);
         Settings settings = modelOptions.load(Map.of("output.progress", "false"));
         RestorePipeline pipeline = new RestorePipeline(settings, RestoreCommand.resolveModelDir(settings.get("model.dir")));
         String clip = input != null ? input : defaultClip();
         Path tmp = Files.createTempDirectory("daair-bench");
-        System.out.printf("daair bench: %s, %d frames per run, task %s, %d threads%n", clip, frames, settings.get("model.task"),
-                settings.getInt("model.threads") > 0 ? settings.getInt("model.threads") : Runtime.getRuntime().availableProcessors());
+        int threads = settings.getInt("model.threads") > 0 ? settings.getInt("model.threads") : Runtime.getRuntime().availableProcessors();
+        System.out.printf("daair bench: %s, %d frames per run, task %s, %d threads%s%n", clip, frames, settings.get("model.task"), threads,
+                live ? ", live pace " + liveFps : "");
         System.out.println("| size | model-only fps | pipeline fps | pipeline / model |" + (kafka ? " Kafka pipeline fps | Kafka / in-process |" : "")
+                + (live ? " live pace fps | deadline ms | live p50 ms | live p99 ms | passed through |" : "")
+                + (live && kafka ? " Kafka live p50 ms | Kafka live p99 ms | Kafka passed through |" : "")
                 + " peak RSS MiB |");
-        System.out.println("|---|---|---|---|" + (kafka ? "---|---|" : "") + "---|");
+        System.out.println("|---|---|---|---|" + (kafka ? "---|---|" : "") + (live ? "---|---|---|---|---|" : "")
+                + (live && kafka ? "---|---|---|" : "") + "---|");
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("clip", clip);
+        report.put("frames", frames);
+        report.put("task", settings.get("model.task"));
+        report.put("model_dir", settings.get("model.dir"));
+        report.put("threads", threads);
+        report.put("live_fps", liveFps);
+        report.put("date", java.time.LocalDate.now().toString());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        report.put("sizes", rows);
         org.daair.stream.kafka.EmbeddedKafkaBroker broker = kafka ? org.daair.stream.kafka.EmbeddedKafkaBroker.start() : null;
         try {
             for (int h : heights) {
                 int w = (int) Math.round(h * 16.0 / 9.0 / 2) * 2;
-                List<Frame> scaled = decodeScaled(clip, w, h, frames);
+                Clip scaledClip = decodeScaled(clip, w, h, frames);
+                List<Frame> scaled = scaledClip.frames();
                 Path video = tmp.resolve("bench-" + h + ".mkv");
-                writeLossless(scaled, video, w, h);
+                writeLossless(scaled, video, w, h, scaledClip.rateNum(), scaledClip.rateDen());
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("width", w);
+                row.put("height", h);
+                row.put("frames", scaled.size());
                 double modelFps;
                 try (RestoreEngine engine = pipeline.buildEngine()) {
                     engine.restore(engine.route(scaled.get(0)), List.of(scaled.get(0))); // warm-up
@@ -84,8 +142,12 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                     modelFps = scaled.size() / ((System.nanoTime() - t0) / 1e9);
                 }
+                row.put("model_fps", modelFps);
                 RunSummary s = pipeline.run(video.toString(), tmp.resolve("out-" + h + ".mkv").toString(), null, null);
+                row.put("pipeline_fps", s.fps());
+                row.put("pipeline_over_model", s.fps() / modelFps);
                 String viaKafka = "";
+                double kfps = Double.NaN;
                 if (broker != null) {
                     try (RestoreEngine engine = pipeline.buildEngine()) {
                         long t0 = System.nanoTime();
@@ -94,11 +156,35 @@ public final class BenchCommand implements Callable<Integer> {
                                 tmp.resolve("kafka-" + h + ".mkv").toString(), engine,
                                 org.daair.stream.cli.distributed.KafkaPipeline.batcher(settings), pipeline.sinkOptions(),
                                 org.daair.stream.kafka.PayloadEncoding.RAW_F32, null);
-                        double kfps = r.written() / ((System.nanoTime() - t0) / 1e9);
+                        kfps = r.written() / ((System.nanoTime() - t0) / 1e9);
                         viaKafka = String.format(" %.2f | %.3f |", kfps, kfps / s.fps());
+                        row.put("kafka_pipeline_fps", kfps);
+                        row.put("kafka_over_in_process", kfps / s.fps());
                     }
                 }
-                System.out.printf("| %dx%d | %.2f | %.2f | %.3f |%s %d |%n", w, h, modelFps, s.fps(), s.fps() / modelFps, viaKafka, peakRssMiB());
+                String liveCols = "";
+                if (live) {
+                    double slowest = Math.min(modelFps, s.fps());
+                    if (broker != null) {
+                        slowest = Math.min(slowest, kfps);
+                    }
+                    double pace = switch (liveFps) {
+                        case "auto" -> 0.8 * slowest;
+                        case "source" -> (double) scaledClip.rateNum() / scaledClip.rateDen();
+                        default -> Double.parseDouble(liveFps);
+                    };
+                    Duration deadline = Duration.ofMillis(liveDeadlineMs != null ? liveDeadlineMs : Math.round(3000 / pace));
+                    row.put("live_pace_fps", pace);
+                    row.put("live_deadline_ms", deadline.toMillis());
+                    liveCols = measureLive(pipeline, settings, broker, scaled, w, h, scaledClip, pace, deadline, tmp, row);
+                }
+                long rss = peakRssMiB();
+                row.put("peak_rss_mib", rss);
+                rows.add(row);
+                System.out.printf("| %dx%d | %.2f | %.2f | %.3f |%s%s %d |%n", w, h, modelFps, s.fps(), s.fps() / modelFps, viaKafka, liveCols, rss);
+                if (json != null) {
+                    writeJson(report); // after every size, so a long run that is stopped keeps what it measured
+                }
             }
         } finally {
             if (broker != null) {
@@ -108,7 +194,77 @@ public final class BenchCommand implements Callable<Integer> {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+        if (live) {
+            System.out.println("live: frames released at the pace and never held back; latency = release -> written by the sink;");
+            System.out.println("  passed through = written as they came in because their restored version missed the deadline.");
+        }
+        if (json != null) {
+            System.out.println("results written to " + json);
+        }
         return 0;
+    }
+
+    /** Live mode in-process, then through Kafka if a broker is given; returns the table's columns. */
+    private static String measureLive(RestorePipeline pipeline, Settings settings, org.daair.stream.kafka.EmbeddedKafkaBroker broker,
+                                      List<Frame> scaled, int w, int h, Clip clip, double pace, Duration deadline, Path tmp,
+                                      Map<String, Object> row) throws IOException, InterruptedException {
+        StringBuilder cols = new StringBuilder(String.format(" %.3f | %d |", pace, deadline.toMillis()));
+        try (RestoreEngine engine = pipeline.buildEngine()) {
+            // graphs loaded before the clock starts: a camera's stream meets a running server
+            engine.restore(engine.route(scaled.get(0)), List.of(scaled.get(0)));
+            engine.forgetStream(scaled.get(0).streamId());
+            LatencyRecorder inProcess = new LatencyRecorder();
+            RestorePipeline.LiveSummary ls = pipeline.runLive(
+                    new PacedSource(scaled, liveInfo("bench-live-" + h, w, h, clip, scaled.size()), pace, inProcess),
+                    engine, tmp.resolve("live-" + h + ".mkv").toString(), deadline, inProcess::written);
+            LatencyRecorder.Summary in = inProcess.summary();
+            row.put("live", latencyJson(in, ls.lateRestored()));
+            cols.append(String.format(" %.0f | %.0f | %d/%d |", in.p50Ms(), in.p99Ms(), in.passedThrough(), in.frames()));
+            if (broker != null) {
+                LatencyRecorder viaKafka = new LatencyRecorder();
+                String streamId = "bench-live-" + h + "-" + java.util.UUID.randomUUID();
+                var r = org.daair.stream.cli.distributed.KafkaPipeline.restore(
+                        org.daair.stream.kafka.KafkaFrames.connect(broker.bootstrapServers()),
+                        new PacedSource(scaled, liveInfo(streamId, w, h, clip, scaled.size()), pace, viaKafka),
+                        tmp.resolve("kafka-live-" + h + ".mkv").toString(), engine,
+                        org.daair.stream.cli.distributed.KafkaPipeline.batcher(settings), pipeline.sinkOptions(),
+                        org.daair.stream.kafka.PayloadEncoding.RAW_F32, deadline, null, viaKafka::written);
+                LatencyRecorder.Summary k = viaKafka.summary();
+                if (k.passedThrough() != r.deadlineMisses()) {
+                    throw new IllegalStateException("Kafka sink counted " + r.deadlineMisses() + " deadline misses, the recorder "
+                            + k.passedThrough());
+                }
+                row.put("kafka_live", latencyJson(k, r.duplicates()));
+                cols.append(String.format(" %.0f | %.0f | %d/%d |", k.p50Ms(), k.p99Ms(), k.passedThrough(), k.frames()));
+            }
+        }
+        return cols.toString();
+    }
+
+    private static StreamInfo liveInfo(String streamId, int w, int h, Clip clip, long count) {
+        return new StreamInfo(streamId, "bench", w, h, clip.rateNum(), clip.rateDen(), 1, 1_000_000, 1, 1, 1, 1, 0, count, false, "ffv1");
+    }
+
+    /** @param restoredDropped restored frames dropped because their original had gone out (Kafka: and repeats) */
+    private static Map<String, Object> latencyJson(LatencyRecorder.Summary s, long restoredDropped) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("frames", s.frames());
+        m.put("restored", s.restored());
+        m.put("passed_through", s.passedThrough());
+        m.put("restored_dropped", restoredDropped);
+        m.put("p50_ms", s.p50Ms());
+        m.put("p99_ms", s.p99Ms());
+        m.put("max_ms", s.maxMs());
+        m.put("mean_ms", s.meanMs());
+        return m;
+    }
+
+    private void writeJson(Map<String, Object> report) throws IOException {
+        Path parent = json.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), report);
     }
 
     private static String defaultClip() {
@@ -116,9 +272,17 @@ public final class BenchCommand implements Callable<Integer> {
         return Path.of(home).resolve("samples/car-park-rain.mp4").toString();
     }
 
-    static List<Frame> decodeScaled(String clip, int w, int h, int n) throws IOException {
+    /** Decoded, scaled frames and the clip's frame rate (25 where the clip has none). */
+    record Clip(List<Frame> frames, int rateNum, int rateDen) {
+    }
+
+    static Clip decodeScaled(String clip, int w, int h, int n) throws IOException {
         List<Frame> out = new ArrayList<>();
+        int num;
+        int den;
         try (FrameSource src = Sources.open(clip, "bench")) {
+            num = src.info().frameRateNum();
+            den = src.info().frameRateDen();
             for (Frame f; out.size() < n && (f = src.next()) != null; ) {
                 out.add(new Frame("bench", f.seq(), f.ptsMicros(), w, h, Resize.bilinear(f.rgb(), f.width(), f.height(), w, h), null, null));
             }
@@ -126,11 +290,11 @@ public final class BenchCommand implements Callable<Integer> {
         if (out.isEmpty()) {
             throw new IOException("no frames decoded from " + clip);
         }
-        return out;
+        return num > 0 && den > 0 ? new Clip(out, num, den) : new Clip(out, 25, 1);
     }
 
-    private static void writeLossless(List<Frame> frames, Path video, int w, int h) throws IOException {
-        StreamInfo info = new StreamInfo("bench", video.toString(), w, h, 25, 1, 1, 25, 1, 1, 1, 1, 0, frames.size(), false, "ffv1");
+    private static void writeLossless(List<Frame> frames, Path video, int w, int h, int rateNum, int rateDen) throws IOException {
+        StreamInfo info = new StreamInfo("bench", video.toString(), w, h, rateNum, rateDen, rateDen, rateNum, 1, 1, 1, 1, 0, frames.size(), false, "ffv1");
         try (FrameSink sink = Sinks.open(video.toString(), info, SinkOptions.defaults().withLossless(true).withCopyAudio(false))) {
             for (Frame f : frames) {
                 sink.write(f);

@@ -171,4 +171,132 @@ public final class RestorePipeline {
                     engine.classifyNanos() / 1e9, engine.modelNanos() / 1e9, encodeNanos / 1e9, engine.framesPerRoute());
         }
     }
+
+    /** What a live run did: frames written, how many of them as originals at the deadline, restored
+     * frames that came too late and were dropped, wall time. */
+    public record LiveSummary(long written, long passedThrough, long lateRestored, double seconds) {
+    }
+
+    /**
+     * Live mode, in one process: SOURCE delivers frames in real time and is never held back (a
+     * camera does not wait; frames queue without bound in front of the engine, as on a Kafka
+     * topic), and a frame whose restored version has not reached the sink DEADLINE after its
+     * arrival is written as it came in, so the output never stalls behind a slow model (its
+     * restored version is then dropped). The run ends when every frame has been written; the
+     * engine's backlog is abandoned (the engine stage is stopped and joined, not the engine closed).
+     *
+     * @param engine    warmed up by the caller, who closes it
+     * @param onWritten called after each frame is written, with true for an original at the deadline (may be null)
+     */
+    public LiveSummary runLive(FrameSource source, RestoreEngine engine, String output, Duration deadline,
+                               java.util.function.BiConsumer<Frame, Boolean> onWritten) throws IOException, InterruptedException {
+        record Arrival(Frame frame, long nanos) {
+        }
+        long t0 = System.nanoTime();
+        StreamInfo info = source.info();
+        try (Transport transport = new InProcessTransport(settings.getInt("pipeline.queue_frames"))) {
+            FrameChannel frames = transport.channel(FRAMES);
+            FrameChannel restored = transport.channel(RESTORED);
+            java.util.concurrent.LinkedBlockingQueue<Arrival> arrivals = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.util.concurrent.LinkedBlockingQueue<Frame> backlog = new java.util.concurrent.LinkedBlockingQueue<>();
+            AtomicReference<Throwable> ingestError = new AtomicReference<>();
+            Thread ingest = new Thread(() -> {
+                long n = 0;
+                try {
+                    for (Frame f; (f = source.next()) != null; n++) {
+                        arrivals.add(new Arrival(f, System.nanoTime()));
+                        backlog.add(f);
+                    }
+                } catch (Throwable e) {
+                    ingestError.set(e);
+                }
+                Frame end = Frame.endOfStream(info.streamId(), n);
+                arrivals.add(new Arrival(end, System.nanoTime()));
+                backlog.add(end);
+            }, "daair-live-ingest");
+            Thread feeder = new Thread(() -> {
+                try {
+                    Frame f;
+                    do {
+                        f = backlog.take();
+                        frames.send(f);
+                    } while (!f.isEndOfStream());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "daair-live-feeder");
+            EngineStage stage = new EngineStage(engine,
+                    new Batcher(settings.getInt("engine.max_batch"), settings.getInt("engine.max_wait_ms")),
+                    frames, restored, 1);
+            Thread worker = new Thread(stage, "daair-engine");
+            for (Thread t : List.of(ingest, feeder, worker)) {
+                t.setDaemon(true);
+                t.start();
+            }
+            long written = 0;
+            long passed = 0;
+            long late = 0;
+            long expected = -1;
+            java.util.TreeMap<Long, Arrival> originals = new java.util.TreeMap<>();
+            try (FrameSink sink = Sinks.open(output, info, sinkOptions())) {
+                ReorderBuffer order = new ReorderBuffer(0);
+                while (expected < 0 || written < expected) {
+                    for (Arrival a; (a = arrivals.poll()) != null; ) {
+                        if (a.frame().isEndOfStream()) {
+                            if (ingestError.get() != null) {
+                                Throwable e = ingestError.get();
+                                throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+                            }
+                            expected = a.frame().seq();
+                        } else {
+                            originals.put(a.frame().seq(), a);
+                        }
+                    }
+                    for (Frame f = restored.poll(Duration.ofMillis(5)); f != null; f = restored.poll(Duration.ZERO)) {
+                        if (f.isEndOfStream()) {
+                            continue; // the count comes from the source side, which does not wait for the engine
+                        }
+                        if (order.isDuplicate(f)) {
+                            late++;
+                            continue;
+                        }
+                        for (Frame r : order.add(f)) {
+                            sink.write(r);
+                            written++;
+                            if (onWritten != null) {
+                                onWritten.accept(r, false);
+                            }
+                        }
+                    }
+                    // the next frame is late: write it as it came in rather than stall the stream
+                    long now = System.nanoTime();
+                    Arrival next;
+                    while ((next = originals.get(order.nextExpected())) != null && now - next.nanos() > deadline.toNanos()) {
+                        passed++;
+                        for (Frame r : order.add(next.frame())) {
+                            sink.write(r);
+                            written++;
+                            if (onWritten != null) {
+                                onWritten.accept(r, r == next.frame());
+                            }
+                        }
+                    }
+                    originals.headMap(order.nextExpected()).clear();
+                    if (stage.failure() != null) {
+                        throw new IOException("restoration failed: " + stage.failure().getMessage(), stage.failure());
+                    }
+                }
+                sink.finish();
+            } finally {
+                ingest.interrupt();
+                feeder.interrupt();
+                worker.interrupt();
+                // the engine must not be closed (by the caller) while the stage still runs it
+                worker.join();
+                feeder.join();
+                ingest.join();
+            }
+            return new LiveSummary(written, passed, late, (System.nanoTime() - t0) / 1e9);
+        }
+    }
 }

@@ -55,37 +55,55 @@ public final class KafkaPipeline {
     public static KafkaSinkStage.Result restore(KafkaFrames kafka, String input, String output, RestoreEngine engine,
                                                 Batcher batcher, SinkOptions opts, PayloadEncoding encoding,
                                                 Duration liveDeadline, LongConsumer progress) throws IOException, InterruptedException {
-        ensureTopics(kafka);
         String streamId = "restore-" + UUID.randomUUID();
-        AtomicReference<Throwable> ingestError = new AtomicReference<>();
         try (FrameSource source = Sources.open(input, streamId)) {
-            Thread ingest = new Thread(() -> {
-                try {
-                    KafkaIngestStage.run(kafka, source, encoding);
-                } catch (Throwable e) {
-                    ingestError.set(e);
-                }
-            }, "daair-kafka-ingest");
-            // a group of its own, restoring only this run's stream: the broker may serve other users
-            KafkaWorker worker = new KafkaWorker(kafka, engine, batcher, "daair-" + streamId, encoding, java.util.Set.of(streamId));
-            Thread workerThread = new Thread(worker, "daair-kafka-worker");
-            ingest.setDaemon(true);
-            workerThread.setDaemon(true);
-            ingest.start();
-            workerThread.start();
+            return restore(kafka, source, output, engine, batcher, opts, encoding, liveDeadline, progress, null);
+        }
+    }
+
+    /**
+     * As above, from a source that is already open (its stream id names the stream on the topics;
+     * it must be unique on the broker).
+     *
+     * @param onWritten called by the sink after each frame is written, true for an original written
+     *                  at the live deadline (may be null)
+     */
+    public static KafkaSinkStage.Result restore(KafkaFrames kafka, FrameSource source, String output, RestoreEngine engine,
+                                                Batcher batcher, SinkOptions opts, PayloadEncoding encoding,
+                                                Duration liveDeadline, LongConsumer progress,
+                                                java.util.function.BiConsumer<org.daair.stream.common.Frame, Boolean> onWritten)
+            throws IOException, InterruptedException {
+        ensureTopics(kafka);
+        String streamId = source.info().streamId();
+        AtomicReference<Throwable> ingestError = new AtomicReference<>();
+        Thread ingest = new Thread(() -> {
             try {
-                return KafkaSinkStage.run(kafka, streamId, output, opts, Duration.ofSeconds(60), liveDeadline, progress);
-            } catch (IOException e) {
-                Throwable cause = ingestError.get() != null ? ingestError.get() : worker.failure();
-                if (cause != null) {
-                    throw new IOException(cause.getMessage(), cause);
-                }
-                throw e;
-            } finally {
-                worker.stop();
-                workerThread.join(); // the engine must not be closed while the worker still runs it
-                ingest.interrupt();
+                KafkaIngestStage.run(kafka, source, encoding);
+            } catch (Throwable e) {
+                ingestError.set(e);
             }
+        }, "daair-kafka-ingest");
+        // a group of its own, restoring only this run's stream: the broker may serve other users
+        KafkaWorker worker = new KafkaWorker(kafka, engine, batcher, "daair-" + streamId, encoding, java.util.Set.of(streamId));
+        Thread workerThread = new Thread(worker, "daair-kafka-worker");
+        ingest.setDaemon(true);
+        workerThread.setDaemon(true);
+        ingest.start();
+        workerThread.start();
+        try {
+            // the worker is in this process: one batch of large tiled frames on a busy CPU can take minutes
+            return KafkaSinkStage.run(kafka, streamId, output, opts, Duration.ofMinutes(5), liveDeadline, progress, onWritten);
+        } catch (IOException e) {
+            Throwable cause = ingestError.get() != null ? ingestError.get() : worker.failure();
+            if (cause != null) {
+                throw new IOException(cause.getMessage(), cause);
+            }
+            throw e;
+        } finally {
+            worker.stop();
+            workerThread.join(); // the engine must not be closed while the worker still runs it
+            ingest.interrupt();
+            ingest.join(10_000); // the caller closes the source
         }
     }
 }

@@ -3,6 +3,7 @@ package org.daair.stream.cli.distributed;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 import org.daair.stream.common.Frame;
 import org.daair.stream.common.ReorderBuffer;
@@ -43,8 +44,19 @@ public final class KafkaSinkStage {
      */
     public static Result run(KafkaFrames kafka, String streamId, String output, SinkOptions opts,
                              Duration idleTimeout, Duration liveDeadline, LongConsumer progress) throws IOException {
+        return run(kafka, streamId, output, opts, idleTimeout, liveDeadline, progress, null);
+    }
+
+    /**
+     * @param onWritten called after each frame is written, with true for an original written at the
+     *                  live deadline (may be null): the benchmark's end-to-end latency
+     */
+    public static Result run(KafkaFrames kafka, String streamId, String output, SinkOptions opts,
+                             Duration idleTimeout, Duration liveDeadline, LongConsumer progress,
+                             BiConsumer<Frame, Boolean> onWritten) throws IOException {
+        BiConsumer<Frame, Boolean> told = onWritten != null ? onWritten : (f, original) -> { };
         if (liveDeadline != null) {
-            return runLive(kafka, streamId, output, opts, idleTimeout, liveDeadline, progress);
+            return runLive(kafka, streamId, output, opts, idleTimeout, liveDeadline, progress, told);
         }
         StreamInfo info = StreamDirectory.lookup(kafka, streamId, idleTimeout);
         long written = 0;
@@ -77,6 +89,7 @@ public final class KafkaSinkStage {
                     for (Frame r : order.add(f)) {
                         sink.write(r);
                         written++;
+                        told.accept(r, false);
                     }
                     if (progress != null) {
                         progress.accept(written);
@@ -93,7 +106,8 @@ public final class KafkaSinkStage {
     }
 
     private static Result runLive(KafkaFrames kafka, String streamId, String output, SinkOptions opts,
-                                  Duration idleTimeout, Duration deadline, LongConsumer progress) throws IOException {
+                                  Duration idleTimeout, Duration deadline, LongConsumer progress,
+                                  BiConsumer<Frame, Boolean> told) throws IOException {
         StreamInfo info = StreamDirectory.lookup(kafka, streamId, idleTimeout);
         long written = 0;
         long duplicates = 0;
@@ -129,6 +143,7 @@ public final class KafkaSinkStage {
                         for (Frame r : order.add(f)) {
                             sink.write(r);
                             written++;
+                            told.accept(r, false);
                         }
                     }
                 }
@@ -141,6 +156,7 @@ public final class KafkaSinkStage {
                     for (Frame r : order.add(next)) {
                         sink.write(r);
                         written++;
+                        told.accept(r, r == next);
                     }
                 }
                 originals.headMap(order.nextExpected()).clear();
