@@ -16,7 +16,7 @@ import org.daair.stream.common.Frame;
  * graph, tiling frames larger than the tile size. Immutable configuration from {@link #builder()};
  * not thread-safe (one engine per worker thread, like a DJL predictor).
  */
-public final class RestoreEngine implements AutoCloseable {
+public final class RestoreEngine implements FrameRestorer, AutoCloseable {
 
     private final ModelBundle bundle;
     private final Task task;
@@ -57,6 +57,7 @@ public final class RestoreEngine implements AutoCloseable {
      * The route for a frame: the forced task, or the classifier's decision, smoothed over time for
      * video. Images (frames with a file name) are independent of each other: no smoothing.
      */
+    @Override
     public String route(Frame f) {
         if (task != Task.AUTO) {
             return task.id();
@@ -69,6 +70,7 @@ public final class RestoreEngine implements AutoCloseable {
     }
 
     /** Restores frames that share route and size; returns them in the same order. */
+    @Override
     public List<Frame> restore(String route, List<Frame> frames) {
         if (frames.isEmpty()) {
             return frames;
@@ -125,6 +127,7 @@ public final class RestoreEngine implements AutoCloseable {
         return v;
     }
 
+    @Override
     public void forgetStream(String streamId) {
         smoother.forget(streamId);
     }
