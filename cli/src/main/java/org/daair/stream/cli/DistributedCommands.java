@@ -9,7 +9,7 @@ import org.daair.stream.cli.distributed.KafkaPipeline;
 import org.daair.stream.cli.distributed.KafkaSinkStage;
 import org.daair.stream.cli.distributed.KafkaWorker;
 import org.daair.stream.config.Settings;
-import org.daair.stream.engine.RestoreEngine;
+import org.daair.stream.engine.ResilientRestorer;
 import org.daair.stream.ingest.FrameSource;
 import org.daair.stream.ingest.Sources;
 import org.daair.stream.kafka.EmbeddedKafkaBroker;
@@ -91,7 +91,9 @@ final class DistributedCommands {
             Settings s = modelOptions.load(Map.of());
             KafkaFrames kafka = KafkaFrames.connect(bootstrap);
             KafkaPipeline.ensureTopics(kafka);
-            try (RestoreEngine engine = new RestorePipeline(s, RestoreCommand.resolveModelDir(s.get("model.dir"))).buildEngine()) {
+            RestorePipeline pipeline = new RestorePipeline(s, RestoreCommand.resolveModelDir(s.get("model.dir")));
+            // a worker does not know whether a stream is live: file semantics unless resilience.mode says live
+            try (ResilientRestorer engine = Resilience.wrap(pipeline.buildEngine(), pipeline, s, Resilience.modeFor(null, s))) {
                 KafkaWorker w = new KafkaWorker(kafka, engine, KafkaPipeline.batcher(s), KafkaWorker.GROUP, PayloadEncoding.parse(encoding));
                 Thread main = Thread.currentThread();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {

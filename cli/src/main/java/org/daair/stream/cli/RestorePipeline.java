@@ -16,6 +16,7 @@ import org.daair.stream.common.Transport;
 import org.daair.stream.config.Settings;
 import org.daair.stream.engine.Batcher;
 import org.daair.stream.engine.EngineStage;
+import org.daair.stream.engine.ResilientRestorer;
 import org.daair.stream.engine.RestoreEngine;
 import org.daair.stream.engine.Task;
 import org.daair.stream.ingest.FrameSource;
@@ -48,11 +49,16 @@ public final class RestorePipeline {
     }
 
     public RestoreEngine buildEngine() throws IOException {
+        return buildEngine(settings.get("model.device"));
+    }
+
+    /** The engine on a given device (the CPU fallback uses "cpu"), with every other setting as configured. */
+    public RestoreEngine buildEngine(String device) throws IOException {
         int threads = settings.getInt("model.threads");
         return RestoreEngine.builder()
                 .setModelDir(modelDir)
                 .optTask(Task.parse(settings.get("model.task")))
-                .optDevice(settings.get("model.device"))
+                .optDevice(device)
                 .optThreads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors())
                 .optMaxBatch(settings.getInt("engine.max_batch"))
                 .optTiling(settings.getInt("engine.tile_size"), settings.getInt("engine.tile_overlap"))
@@ -80,8 +86,9 @@ public final class RestorePipeline {
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         try (FrameSource source = Sources.open(input, "main");
-             RestoreEngine engine = buildEngine();
+             ResilientRestorer restorer = Resilience.wrap(buildEngine(), this, settings, Resilience.modeFor(input, settings));
              Transport transport = new InProcessTransport(settings.getInt("pipeline.queue_frames"))) {
+            RestoreEngine engine = (RestoreEngine) restorer.primary();
             StreamInfo info = source.info();
             if (onStart != null) {
                 onStart.accept(info);
@@ -115,7 +122,7 @@ public final class RestorePipeline {
                     Thread.currentThread().interrupt();
                 }
             }, "daair-ingest");
-            EngineStage stage = new EngineStage(engine,
+            EngineStage stage = new EngineStage(restorer,
                     new Batcher(settings.getInt("engine.max_batch"), settings.getInt("engine.max_wait_ms")),
                     frames, restored, 1);
             Thread worker = new Thread(stage, "daair-engine");
@@ -168,7 +175,8 @@ public final class RestorePipeline {
                 worker.interrupt();
             }
             return new RunSummary(written, (System.nanoTime() - t0) / 1e9, decodeNanos.get() / 1e9,
-                    engine.classifyNanos() / 1e9, engine.modelNanos() / 1e9, encodeNanos / 1e9, engine.framesPerRoute());
+                    engine.classifyNanos() / 1e9, engine.modelNanos() / 1e9, encodeNanos / 1e9, engine.framesPerRoute(),
+                    restorer.stats());
         }
     }
 }

@@ -130,6 +130,15 @@ public final class Settings {
         doubleRange("engine.route_switch_margin", 0, 1);
         intRange("engine.route_hold_frames", 1, 1000);
         intRange("pipeline.queue_frames", 1, 10_000);
+        oneOf("resilience.mode", "auto", "file", "live");
+        intRange("resilience.live_timeout_ms", 1, 3_600_000);
+        intRange("resilience.file_timeout_ms", 1, 86_400_000);
+        oneOf("resilience.file_fallback", "cpu", "fail");
+        intRange("resilience.breaker_window", 1, 10_000);
+        intRange("resilience.breaker_min_calls", 1, 10_000);
+        intRange("resilience.breaker_failure_rate", 1, 100);
+        intRange("resilience.breaker_open_ms", 1, 86_400_000);
+        intRange("resilience.breaker_half_open_calls", 1, 1000);
         intRange("output.bitrate_kbps", 0, 1_000_000);
         oneOf("output.progress", "true", "false");
         oneOf("output.lossless", "true", "false");

@@ -240,6 +240,11 @@ public final class ResilientRestorer implements FrameRestorer, AutoCloseable {
                 rejected.get(), breaker.getState().name(), List.copyOf(transitions));
     }
 
+    /** The protected restorer. */
+    public FrameRestorer primary() {
+        return primary;
+    }
+
     public CircuitBreaker.State breakerState() {
         return breaker.getState();
     }
