@@ -135,6 +135,14 @@ public final class RestorePipeline {
         return missing;
     }
 
+    private static void joinQuietly(Thread t, long millis) {
+        try {
+            t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void removeEmptyFolders(Path top) {
         if (!Files.isDirectory(top)) {
             return;
@@ -242,6 +250,10 @@ public final class RestorePipeline {
             } finally {
                 ingest.interrupt();
                 worker.interrupt();
+                // The engine and the source are closed next (try-with-resources): wait until no thread
+                // is inside ONNX Runtime or FFmpeg, whose native code aborts the JVM on a closed session.
+                joinQuietly(worker, 120_000);
+                joinQuietly(ingest, 30_000);
             }
             return new RunSummary(written, (System.nanoTime() - t0) / 1e9, decodeNanos.get() / 1e9,
                     engine.classifyNanos() / 1e9, engine.modelNanos() / 1e9, encodeNanos / 1e9, engine.framesPerRoute());
