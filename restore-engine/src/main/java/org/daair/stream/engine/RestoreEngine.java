@@ -18,6 +18,13 @@ import org.daair.stream.common.Frame;
  */
 public final class RestoreEngine implements FrameRestorer, AutoCloseable {
 
+    /**
+     * Smallest width and height the graphs take: they reflect-pad to a multiple of 8 inside, and a
+     * reflection needs more pixels than it adds, so smaller frames are refused with a message
+     * instead of being run through an ill-defined padding.
+     */
+    public static final int MIN_SIDE = 8;
+
     private final ModelBundle bundle;
     private final Task task;
     private final int maxBatch;
@@ -59,6 +66,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
      */
     @Override
     public String route(Frame f) {
+        requireMinSide(f);
         if (task != Task.AUTO) {
             return task.id();
         }
@@ -76,6 +84,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
             return frames;
         }
         OnnxGraph g = Objects.requireNonNull(graphs.get(route), () -> "no graph loaded for route " + route);
+        requireMinSide(frames.get(0));
         int w = frames.get(0).width();
         int h = frames.get(0).height();
         long t0 = System.nanoTime();
@@ -103,6 +112,15 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         modelNanos.addAndGet(System.nanoTime() - t0);
         framesPerRoute.get(route).addAndGet(frames.size());
         return out;
+    }
+
+    /** @throws IllegalArgumentException for frames smaller than {@link #MIN_SIDE} in either side */
+    public static void requireMinSide(Frame f) {
+        if (f.width() < MIN_SIDE || f.height() < MIN_SIDE) {
+            throw new IllegalArgumentException((f.name() != null ? "image '" + f.name() + "'" : "frame " + f.seq() + " of " + f.streamId())
+                    + " is " + f.width() + "x" + f.height() + ": the model needs at least " + MIN_SIDE + "x" + MIN_SIDE
+                    + " pixels; upscale the input first");
+        }
     }
 
     private float[] restoreTiled(OnnxGraph g, float[] rgb, int w, int h) {
