@@ -9,7 +9,7 @@ import org.daair.stream.cli.distributed.KafkaPipeline;
 import org.daair.stream.cli.distributed.KafkaSinkStage;
 import org.daair.stream.cli.distributed.KafkaWorker;
 import org.daair.stream.config.Settings;
-import org.daair.stream.engine.RestoreEngine;
+import org.daair.stream.engine.ResilientRestorer;
 import org.daair.stream.ingest.FrameSource;
 import org.daair.stream.ingest.Sources;
 import org.daair.stream.kafka.EmbeddedKafkaBroker;
@@ -59,9 +59,13 @@ final class DistributedCommands {
         @Option(names = "--encoding", description = "frame payload: raw-f32 (default, exact), raw-f16, raw-u8, png, jpeg")
         String encoding = "raw-f32";
 
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (kafka.* for TLS/SASL; see config/daair.yaml)")
+        Path config;
+
         @Override
         public Integer call() throws Exception {
-            KafkaFrames kafka = KafkaFrames.connect(bootstrap);
+            KafkaFrames kafka = KafkaConnect.connect(bootstrap, Settings.load(config, System.getenv(), Map.of()));
+            System.err.println("daair ingest: publishing to " + kafka);
             KafkaPipeline.ensureTopics(kafka);
             try (FrameSource src = Sources.open(source, streamId)) {
                 long n = KafkaIngestStage.run(kafka, src, PayloadEncoding.parse(encoding));
@@ -89,9 +93,11 @@ final class DistributedCommands {
         @Override
         public Integer call() throws Exception {
             Settings s = modelOptions.load(Map.of());
-            KafkaFrames kafka = KafkaFrames.connect(bootstrap);
+            KafkaFrames kafka = KafkaConnect.connect(bootstrap, s);
             KafkaPipeline.ensureTopics(kafka);
-            try (RestoreEngine engine = new RestorePipeline(s, RestoreCommand.resolveModelDir(s.get("model.dir"))).buildEngine()) {
+            RestorePipeline pipeline = new RestorePipeline(s, RestoreCommand.resolveModelDir(s.get("model.dir")));
+            // a worker does not know whether a stream is live: file semantics unless resilience.mode says live
+            try (ResilientRestorer engine = Resilience.wrap(pipeline.buildEngine(), pipeline, s, Resilience.modeFor(null, s))) {
                 KafkaWorker w = new KafkaWorker(kafka, engine, KafkaPipeline.batcher(s), KafkaWorker.GROUP, PayloadEncoding.parse(encoding));
                 Thread main = Thread.currentThread();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -102,7 +108,7 @@ final class DistributedCommands {
                         Thread.currentThread().interrupt();
                     }
                 }));
-                System.err.println("daair worker: consuming from " + bootstrap);
+                System.err.println("daair worker: consuming from " + kafka);
                 w.run();
                 if (w.failure() != null) {
                     throw new IllegalStateException(w.failure().getMessage(), w.failure());
@@ -127,7 +133,7 @@ final class DistributedCommands {
         @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "give up after this long without frames (default 120)")
         int idle = 120;
 
-        @Option(names = "--config", paramLabel = "FILE")
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (output.*, kafka.* for TLS/SASL)")
         Path config;
 
         @Option(names = "--live-deadline-ms", paramLabel = "MS",
@@ -138,7 +144,8 @@ final class DistributedCommands {
         @Override
         public Integer call() throws Exception {
             Settings s = Settings.load(config, System.getenv(), Map.of());
-            KafkaFrames kafka = KafkaFrames.connect(bootstrap);
+            KafkaFrames kafka = KafkaConnect.connect(bootstrap, s);
+            System.err.println("daair sink: consuming from " + kafka);
             KafkaSinkStage.Result r = KafkaSinkStage.run(kafka, streamId, output, new RestorePipeline(s, Path.of(".")).sinkOptions(),
                     Duration.ofSeconds(idle), liveDeadlineMs == null ? null : Duration.ofMillis(liveDeadlineMs), null);
             System.err.println("daair sink: wrote " + r.written() + " frames of stream " + streamId + " (" + r.duplicates()

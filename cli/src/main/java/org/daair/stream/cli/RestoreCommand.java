@@ -107,7 +107,9 @@ public final class RestoreCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         org.daair.stream.kafka.EmbeddedKafkaBroker broker = bootstrap == null ? org.daair.stream.kafka.EmbeddedKafkaBroker.start() : null;
         try (RestoreEngine engine = pipeline.buildEngine()) {
-            var kafka = org.daair.stream.kafka.KafkaFrames.connect(broker != null ? broker.bootstrapServers() : bootstrap);
+            // the in-process broker listens on loopback in plain text; an external one gets the kafka.* security
+            var kafka = broker != null ? org.daair.stream.kafka.KafkaFrames.connect(broker.bootstrapServers())
+                    : KafkaConnect.connect(bootstrap, settings);
             var r = org.daair.stream.cli.distributed.KafkaPipeline.restore(kafka, input, output, engine,
                     org.daair.stream.cli.distributed.KafkaPipeline.batcher(settings), pipeline.sinkOptions(),
                     org.daair.stream.kafka.PayloadEncoding.RAW_F32,

@@ -16,9 +16,13 @@ import org.daair.stream.common.Transport;
 import org.daair.stream.config.Settings;
 import org.daair.stream.engine.Batcher;
 import org.daair.stream.engine.EngineStage;
+import org.daair.stream.engine.ResilientRestorer;
 import org.daair.stream.engine.RestoreEngine;
 import org.daair.stream.engine.Task;
+import java.nio.file.Files;
 import org.daair.stream.ingest.FrameSource;
+import org.daair.stream.ingest.ImageSource;
+import org.daair.stream.ingest.SourceException;
 import org.daair.stream.ingest.Sources;
 import org.daair.stream.sink.FrameSink;
 import org.daair.stream.sink.SinkOptions;
@@ -48,11 +52,16 @@ public final class RestorePipeline {
     }
 
     public RestoreEngine buildEngine() throws IOException {
+        return buildEngine(settings.get("model.device"));
+    }
+
+    /** The engine on a given device (the CPU fallback uses "cpu"), with every other setting as configured. */
+    public RestoreEngine buildEngine(String device) throws IOException {
         int threads = settings.getInt("model.threads");
         return RestoreEngine.builder()
                 .setModelDir(modelDir)
                 .optTask(Task.parse(settings.get("model.task")))
-                .optDevice(settings.get("model.device"))
+                .optDevice(device)
                 .optThreads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors())
                 .optMaxBatch(settings.getInt("engine.max_batch"))
                 .optTiling(settings.getInt("engine.tile_size"), settings.getInt("engine.tile_overlap"))
@@ -79,9 +88,91 @@ public final class RestorePipeline {
     public RunSummary run(String input, String output, LongConsumer progress, java.util.function.Consumer<StreamInfo> onStart)
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
+        Path createdFolder = firstMissingFolder(output);
+        boolean ok = false;
+        try {
+            RunSummary s = runInternal(input, output, progress, onStart, t0);
+            ok = true;
+            return s;
+        } finally {
+            if (!ok && createdFolder != null) {
+                removeEmptyFolders(createdFolder);
+            }
+        }
+    }
+
+    /**
+     * Refuses inputs the model cannot take before anything is opened for writing: frames (or any
+     * image of a folder) smaller than {@link RestoreEngine#MIN_SIDE}.
+     */
+    static void checkInputSize(FrameSource source) throws IOException {
+        if (source instanceof ImageSource images) {
+            images.requireMinSide(RestoreEngine.MIN_SIDE, "the model");
+            return;
+        }
+        StreamInfo info = source.info();
+        if (info.width() > 0 && info.height() > 0
+                && (info.width() < RestoreEngine.MIN_SIDE || info.height() < RestoreEngine.MIN_SIDE)) {
+            throw new SourceException("input '" + info.source() + "' has " + info.width() + "x" + info.height()
+                    + " frames: the model needs at least " + RestoreEngine.MIN_SIDE + "x" + RestoreEngine.MIN_SIDE
+                    + " pixels; upscale it first (ffmpeg -vf scale=...)");
+        }
+    }
+
+    /**
+     * The outermost folder of OUTPUT's parents that does not exist yet (the sinks create it), or
+     * null: a failed run removes it again if it holds nothing, so a bad input leaves no trace.
+     */
+    static Path firstMissingFolder(String output) {
+        if (output == null || output.equals("-") || Sinks.isUrl(output)) {
+            return null;
+        }
+        Path p;
+        try {
+            p = Path.of(output).toAbsolutePath().normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+        Path missing = null;
+        // an output without extension may be the image folder itself
+        for (Path q = p; q != null && !Files.exists(q); q = q.getParent()) {
+            missing = q;
+        }
+        return missing;
+    }
+
+    private static void joinQuietly(Thread t, long millis) {
+        try {
+            t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void removeEmptyFolders(Path top) {
+        if (!Files.isDirectory(top)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(top)) {
+            List<Path> all = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+            if (all.stream().allMatch(Files::isDirectory)) {
+                for (Path d : all) {
+                    Files.deleteIfExists(d);
+                }
+            }
+        } catch (IOException ignored) {
+            // best effort: an empty folder is harmless
+        }
+    }
+
+    private RunSummary runInternal(String input, String output, LongConsumer progress,
+                                   java.util.function.Consumer<StreamInfo> onStart, long t0)
+            throws IOException, InterruptedException {
         try (FrameSource source = Sources.open(input, "main");
-             RestoreEngine engine = buildEngine();
+             ResilientRestorer restorer = Resilience.wrap(buildEngine(), this, settings, Resilience.modeFor(input, settings));
              Transport transport = new InProcessTransport(settings.getInt("pipeline.queue_frames"))) {
+            RestoreEngine engine = (RestoreEngine) restorer.primary();
+            checkInputSize(source);
             StreamInfo info = source.info();
             if (onStart != null) {
                 onStart.accept(info);
@@ -115,7 +206,7 @@ public final class RestorePipeline {
                     Thread.currentThread().interrupt();
                 }
             }, "daair-ingest");
-            EngineStage stage = new EngineStage(engine,
+            EngineStage stage = new EngineStage(restorer,
                     new Batcher(settings.getInt("engine.max_batch"), settings.getInt("engine.max_wait_ms")),
                     frames, restored, 1);
             Thread worker = new Thread(stage, "daair-engine");
@@ -166,9 +257,14 @@ public final class RestorePipeline {
             } finally {
                 ingest.interrupt();
                 worker.interrupt();
+                // The engine and the source are closed next (try-with-resources): wait until no thread
+                // is inside ONNX Runtime or FFmpeg, whose native code aborts the JVM on a closed session.
+                joinQuietly(worker, 120_000);
+                joinQuietly(ingest, 30_000);
             }
             return new RunSummary(written, (System.nanoTime() - t0) / 1e9, decodeNanos.get() / 1e9,
-                    engine.classifyNanos() / 1e9, engine.modelNanos() / 1e9, encodeNanos / 1e9, engine.framesPerRoute());
+                    engine.classifyNanos() / 1e9, engine.modelNanos() / 1e9, encodeNanos / 1e9, engine.framesPerRoute(),
+                    restorer.stats());
         }
     }
 

@@ -1,11 +1,18 @@
 package org.daair.stream.cli;
 
 import java.util.Map;
+import org.daair.stream.engine.ResilientRestorer;
 import java.util.stream.Collectors;
 
 /** What a run did: frames, speed, time per stage, frames per degradation. */
 public record RunSummary(long frames, double seconds, double decodeSeconds, double classifySeconds,
-                         double modelSeconds, double encodeSeconds, Map<String, Long> framesPerRoute) {
+                         double modelSeconds, double encodeSeconds, Map<String, Long> framesPerRoute,
+                         ResilientRestorer.Stats faults) {
+
+    public RunSummary(long frames, double seconds, double decodeSeconds, double classifySeconds,
+                      double modelSeconds, double encodeSeconds, Map<String, Long> framesPerRoute) {
+        this(frames, seconds, decodeSeconds, classifySeconds, modelSeconds, encodeSeconds, framesPerRoute, null);
+    }
 
     public double fps() {
         return seconds > 0 ? frames / seconds : 0;
@@ -19,6 +26,16 @@ public record RunSummary(long frames, double seconds, double decodeSeconds, doub
                         + "  time per stage: decode %.1f s, classify %.1f s, model %.1f s, encode %.1f s%n"
                         + "  frames per degradation: %s",
                 frames, frames == 1 ? "" : "s", seconds, fps(), decodeSeconds, classifySeconds, modelSeconds, encodeSeconds,
-                routes.isEmpty() ? "none" : routes);
+                routes.isEmpty() ? "none" : routes) + describeFaults();
+    }
+
+    private String describeFaults() {
+        if (faults == null || faults.passthroughFrames() + faults.fallbackFrames() + faults.guardedFrames() == 0) {
+            return "";
+        }
+        return String.format("%n  faults: %d frame%s passed through unrestored, %d restored on the CPU fallback,"
+                        + " %d replaced by the output guard (breaker %s)",
+                faults.passthroughFrames(), faults.passthroughFrames() == 1 ? "" : "s", faults.fallbackFrames(),
+                faults.guardedFrames(), faults.breakerState());
     }
 }

@@ -108,9 +108,62 @@ public final class Settings {
     }
 
     private static void requireKnown(Map<String, String> known, String key, String where) throws ConfigException {
-        if (!known.containsKey(key)) {
-            throw new ConfigException("unknown setting '" + key + "' " + where + "; known settings: " + String.join(", ", known.keySet()));
+        if (known.containsKey(key)) {
+            return;
         }
+        if (known.containsKey(key + "_env")) {
+            // e.g. kafka.sasl_password: a secret in clear in a file or on the command line
+            throw new ConfigException("setting '" + key + "' " + where + " would hold a secret in clear: use " + key
+                    + "_env (the name of an environment variable holding it) or " + key + "_file (a file holding it)");
+        }
+        for (String k : known.keySet()) {
+            if (key.startsWith(k + ".")) {
+                throw new ConfigException("setting '" + k + "' " + where + " takes a single value, not a section ('" + key
+                        + "'): write it as " + k.substring(k.lastIndexOf('.') + 1) + ": VALUE");
+            }
+        }
+        String near = closest(known.keySet(), key);
+        if (near != null) {
+            throw new ConfigException("unknown setting '" + key + "' " + where + ": did you mean '" + near
+                    + "'? (config/daair.yaml lists every key)");
+        }
+        String section = key.contains(".") ? key.substring(0, key.indexOf('.') + 1) : key + ".";
+        List<String> same = known.keySet().stream().filter(k -> k.startsWith(section)).toList();
+        throw new ConfigException("unknown setting '" + key + "' " + where + "; known settings: "
+                + String.join(", ", same.isEmpty() ? known.keySet() : same));
+    }
+
+    /** The known key within edit distance 2 of KEY, or null. */
+    private static String closest(Iterable<String> known, String key) {
+        String best = null;
+        int bestD = 3;
+        for (String k : known) {
+            int d = distance(k, key);
+            if (d < bestD) {
+                bestD = d;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int c = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + c);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     private static String firstLine(String s) {
@@ -130,10 +183,29 @@ public final class Settings {
         doubleRange("engine.route_switch_margin", 0, 1);
         intRange("engine.route_hold_frames", 1, 1000);
         intRange("pipeline.queue_frames", 1, 10_000);
+        oneOf("resilience.mode", "auto", "file", "live");
+        intRange("resilience.live_timeout_ms", 1, 3_600_000);
+        intRange("resilience.file_timeout_ms", 1, 86_400_000);
+        oneOf("resilience.file_fallback", "cpu", "fail");
+        intRange("resilience.breaker_window", 1, 10_000);
+        intRange("resilience.breaker_min_calls", 1, 10_000);
+        intRange("resilience.breaker_failure_rate", 1, 100);
+        intRange("resilience.breaker_open_ms", 1, 86_400_000);
+        intRange("resilience.breaker_half_open_calls", 1, 1000);
         intRange("output.bitrate_kbps", 0, 1_000_000);
         oneOf("output.progress", "true", "false");
         oneOf("output.lossless", "true", "false");
         intRange("output.quality", -1, 63);
+        oneOf("kafka.security_protocol", "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
+        oneOf("kafka.sasl_mechanism", "", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI");
+        oneOf("kafka.ssl_endpoint_identification", "https", "");
+        for (String key : values.keySet()) {
+            if (key.endsWith("_env") && !get(key).isEmpty() && !get(key).matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                // the usual mistake: the secret itself instead of the variable's name; never echo the value
+                throw new ConfigException(key + " (" + origin.get(key) + ") must be the NAME of an environment variable "
+                        + "(letters, digits, _), not the secret itself");
+            }
+        }
         if (!get("output.encoder").matches("[A-Za-z0-9_]*")) {
             throw new ConfigException("output.encoder = '" + get("output.encoder") + "' (" + origin.get("output.encoder")
                     + ") is not an encoder name: use e.g. libx264, libopenh264, h264_nvenc, ffv1, or leave it empty");

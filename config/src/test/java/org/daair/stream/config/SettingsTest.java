@@ -54,4 +54,24 @@ class SettingsTest {
         e = assertThrows(ConfigException.class, () -> Settings.load(f, Map.of(), Map.of()));
         assertTrue(e.getMessage().contains("is not valid YAML"), e.getMessage());
     }
+
+    @Test
+    void kafkaSecurityKeysAndSecretsNeverInClear(@TempDir Path tmp) throws Exception {
+        Settings d = Settings.defaults();
+        assertEquals("PLAINTEXT", d.get("kafka.security_protocol"));
+        assertEquals("", d.get("kafka.sasl_password_env"));
+        Path f = tmp.resolve("c.yaml");
+        Files.writeString(f, "kafka:\n  security_protocol: SASL_SSL\n  sasl_mechanism: PLAIN\n  sasl_password_env: KAFKA_PW\n");
+        Settings s = Settings.load(f, Map.of(), Map.of());
+        assertEquals("KAFKA_PW", s.get("kafka.sasl_password_env"));
+
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Settings.load(null, Map.of(), Map.of("kafka.sasl_password", "hunter2")));
+        assertTrue(e.getMessage().contains("kafka.sasl_password_env") && !e.getMessage().contains("hunter2"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> Settings.load(null, Map.of(), Map.of("kafka.security_protocol", "TLS")));
+        assertTrue(e.getMessage().contains("use one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"), e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> Settings.load(null, Map.of("DAAIR_KAFKA_SASL_PASSWORD_ENV", "my secret!"), Map.of()));
+        assertTrue(e.getMessage().contains("NAME of an environment variable") && !e.getMessage().contains("my secret"), e.getMessage());
+    }
 }

@@ -70,7 +70,9 @@ public final class FFmpegSource implements FrameSource {
         this.streamId = streamId;
         boolean url = Sources.isUrl(input);
         Path path = null;
-        if (!url) {
+        if (url) {
+            Sources.requireSupportedScheme(input);
+        } else {
             path = Sources.toPath(input);
             Sources.checkReadableFile(path);
         }

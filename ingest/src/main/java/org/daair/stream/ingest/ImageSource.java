@@ -38,6 +38,7 @@ public final class ImageSource implements FrameSource {
     private final Path root;
     private final boolean singleFile;
     private final List<Path> files;
+    private final int[][] sizes;
     private final String streamId;
     private final StreamInfo info;
     private int index;
@@ -63,7 +64,33 @@ public final class ImageSource implements FrameSource {
             this.singleFile = true;
             this.files = List.of(fileOrDirectory);
         }
+        // Every file's header is read now, before a frame goes anywhere: a folder with one
+        // undecodable, huge or tiny image fails before anything is written.
+        this.sizes = new int[files.size()][];
+        for (int i = 0; i < files.size(); i++) {
+            sizes[i] = probeSize(files.get(i));
+        }
         this.info = StreamInfo.images(streamId, fileOrDirectory.toString(), files.size());
+    }
+
+    /**
+     * Refuses the whole input if any image is smaller than MIN_SIDE in width or height.
+     *
+     * @param why who needs the size, for the message ("the model")
+     * @throws SourceException naming the first such image and its size
+     */
+    public void requireMinSide(int minSide, String why) throws SourceException {
+        for (int i = 0; i < files.size(); i++) {
+            if (sizes[i][0] < minSide || sizes[i][1] < minSide) {
+                throw new SourceException("image '" + files.get(i) + "' is " + sizes[i][0] + "x" + sizes[i][1] + ": " + why
+                        + " needs images of at least " + minSide + "x" + minSide + " pixels; upscale it or leave it out");
+            }
+        }
+    }
+
+    /** Width and height of the i-th image, from its header. */
+    public int[] size(int i) {
+        return sizes[i].clone();
     }
 
     private static List<Path> listImages(Path dir) throws IOException {
@@ -114,9 +141,7 @@ public final class ImageSource implements FrameSource {
         BufferedImage img = read(file);
         int w = img.getWidth();
         int h = img.getHeight();
-        if ((long) w * h > (long) Y4mSource.MAX_SIDE * Y4mSource.MAX_SIDE / 4) {
-            throw new SourceException("image '" + file + "' is too large (" + w + "x" + h + "): split or downscale it");
-        }
+        checkNotHuge(file, w, h);
         int plane = w * h;
         float[] rgb = new float[3 * plane];
         int[] row = new int[w];
@@ -137,7 +162,28 @@ public final class ImageSource implements FrameSource {
         return f;
     }
 
+    private static void checkNotHuge(Path file, int w, int h) throws SourceException {
+        if (w <= 0 || h <= 0 || (long) w * h > (long) Y4mSource.MAX_SIDE * Y4mSource.MAX_SIDE / 4) {
+            throw new SourceException("image '" + file + "' is too large (" + w + "x" + h + "): split or downscale it");
+        }
+    }
+
+    private interface ReaderJob<T> {
+        T apply(ImageReader reader) throws IOException;
+    }
+
+    /** Width and height from the header only (nothing is decoded, nothing large allocated). */
+    private static int[] probeSize(Path file) throws SourceException {
+        int[] wh = withReader(file, r -> new int[] {r.getWidth(0), r.getHeight(0)});
+        checkNotHuge(file, wh[0], wh[1]);
+        return wh;
+    }
+
     private static BufferedImage read(Path file) throws SourceException {
+        return withReader(file, r -> r.read(0));
+    }
+
+    private static <T> T withReader(Path file, ReaderJob<T> job) throws SourceException {
         try {
             if (Files.size(file) == 0) {
                 throw new SourceException("image '" + file + "' is empty (0 bytes): the copy probably failed");
@@ -151,7 +197,7 @@ public final class ImageSource implements FrameSource {
                 ImageReader reader = readers.next();
                 try {
                     reader.setInput(iis, true, true);
-                    return reader.read(0);
+                    return job.apply(reader);
                 } finally {
                     reader.dispose();
                 }

@@ -30,6 +30,14 @@ public final class Sources {
     /** Extensions read by {@link ImageSource} (through ImageIO), lower case, without the dot. */
     public static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "tif", "tiff");
 
+    /**
+     * URL schemes handed to FFmpeg. Anything else (gopher://, ftp://, concat:, ...) is refused
+     * before FFmpeg sees it: FFmpeg speaks many more protocols than a camera input needs, and
+     * some of them read local files or open arbitrary connections.
+     */
+    public static final Set<String> URL_SCHEMES = Set.of("rtsp", "rtsps", "rtmp", "rtmps", "rtmpt", "rtmpe", "rtmpte",
+            "rtmpts", "srt", "udp", "rtp", "tcp", "http", "https", "file");
+
     /** RFC 3986 scheme followed by "://"; a Windows drive letter ("C:\") does not match. */
     private static final Pattern URL = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*");
 
@@ -51,6 +59,7 @@ public final class Sources {
             return new Y4mSource(System.in, streamId, "-");
         }
         if (isUrl(input)) {
+            requireSupportedScheme(input);
             return new FFmpegSource(input, streamId);
         }
         Path path = toPath(input);
@@ -77,6 +86,19 @@ public final class Sources {
     /** True for "scheme://..." inputs, which go to FFmpeg as they are. */
     public static boolean isUrl(String input) {
         return input != null && URL.matcher(input).matches();
+    }
+
+    /**
+     * Refuses URL inputs whose scheme is not one of {@link #URL_SCHEMES}.
+     *
+     * @throws SourceException naming the scheme and the supported ones
+     */
+    public static void requireSupportedScheme(String url) throws SourceException {
+        String scheme = url.substring(0, url.indexOf("://")).toLowerCase(Locale.ROOT);
+        if (!URL_SCHEMES.contains(scheme)) {
+            throw new SourceException("input URL scheme '" + scheme + "://' is not supported: use rtsp://, rtmp://, srt://, "
+                    + "udp://, rtp://, tcp://, http(s):// or a local path");
+        }
     }
 
     /** Lower-case extension without the dot, or "" when the name has none. */

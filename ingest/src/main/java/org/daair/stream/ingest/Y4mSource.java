@@ -56,7 +56,9 @@ public final class Y4mSource implements FrameSource {
     private final boolean mono;
     private final int chromaW;
     private final int chromaH;
-    private final byte[] buf;
+    private final int frameBytes;
+    /** Grows while the first frame arrives: a header claiming a giant frame allocates only what the stream delivers. */
+    private byte[] buf = new byte[0];
     private final StreamInfo info;
     private final float[] yLut = new float[256];
     private final float[] cLut = new float[256];
@@ -157,8 +159,7 @@ public final class Y4mSource implements FrameSource {
         this.rangeTag = range == null ? 0 : fullRange ? 2 : 1;   // AVCOL_RANGE_UNSPECIFIED / MPEG / JPEG
         this.chromaW = mono ? 0 : (w + (1 << chromaShiftX) - 1) >> chromaShiftX;
         this.chromaH = mono ? 0 : (h + (1 << chromaShiftY) - 1) >> chromaShiftY;
-        long frameBytes = (long) w * h + 2L * chromaW * chromaH;
-        this.buf = new byte[(int) frameBytes];
+        this.frameBytes = (int) ((long) w * h + 2L * chromaW * chromaH);
         for (int i = 0; i < 256; i++) {
             yLut[i] = fullRange ? i / 255f : (i - 16) / 219f;
             cLut[i] = fullRange ? (i - 128) / 255f : (i - 128) / 224f;
@@ -211,14 +212,37 @@ public final class Y4mSource implements FrameSource {
             throw new SourceException("Y4M stream '" + sourceName + "' is corrupt: expected FRAME before frame " + seq
                     + " but found '" + printable(frameHeader) + "'");
         }
-        int n = in.readNBytes(buf, 0, buf.length);
-        if (n < buf.length) {
+        int n = readFrame();
+        if (n < frameBytes) {
             throw new SourceException("Y4M stream '" + sourceName + "' is truncated: frame " + seq + " has " + n
-                    + " of " + buf.length + " bytes; the upstream process probably stopped early");
+                    + " of " + frameBytes + " bytes; the upstream process probably stopped early");
         }
         float[] rgb = toRgb();
         long pts = Math.round(seq * 1_000_000.0 * rateDen / rateNum);
         return new Frame(streamId, seq++, pts, width, height, rgb, null, null);
+    }
+
+    /** Reads one frame's samples into {@link #buf}; returns how many bytes came (less at the end of the stream). */
+    private int readFrame() throws IOException {
+        if (buf.length == frameBytes) {
+            return in.readNBytes(buf, 0, frameBytes);
+        }
+        // first frame: grow the buffer with the data, so a lying header cannot make us allocate
+        // hundreds of MB (and the float frame after them) for a stream of a few bytes
+        byte[] b = new byte[Math.min(frameBytes, 1 << 16)];
+        int filled = 0;
+        while (filled < frameBytes) {
+            if (filled == b.length) {
+                b = java.util.Arrays.copyOf(b, (int) Math.min(frameBytes, 2L * b.length));
+            }
+            int n = in.read(b, filled, b.length - filled);
+            if (n < 0) {
+                return filled;
+            }
+            filled += n;
+        }
+        buf = b;
+        return filled;
     }
 
     private float[] toRgb() {

@@ -54,9 +54,16 @@ public final class KafkaFrames {
     private final String clientId;
     private final Map<String, Object> producerOverrides;
     private final Map<String, Object> consumerOverrides;
+    private final KafkaSecurity security;
 
     private KafkaFrames(String bootstrapServers, KafkaLimits limits, String compression, String clientId,
                         Map<String, Object> producerOverrides, Map<String, Object> consumerOverrides) {
+        this(bootstrapServers, limits, compression, clientId, producerOverrides, consumerOverrides, KafkaSecurity.NONE);
+    }
+
+    private KafkaFrames(String bootstrapServers, KafkaLimits limits, String compression, String clientId,
+                        Map<String, Object> producerOverrides, Map<String, Object> consumerOverrides, KafkaSecurity security) {
+        this.security = Objects.requireNonNull(security, "security");
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.compression = compression;
@@ -72,7 +79,7 @@ public final class KafkaFrames {
 
     /** The limits for clients and for topics this creates; the broker must be started with the same. */
     public KafkaFrames withLimits(KafkaLimits newLimits) {
-        return new KafkaFrames(bootstrapServers, newLimits, compression, clientId, producerOverrides, consumerOverrides);
+        return new KafkaFrames(bootstrapServers, newLimits, compression, clientId, producerOverrides, consumerOverrides, security);
     }
 
     /** Producer compression: {@code lz4} (default), {@code zstd}, {@code gzip}, {@code snappy} or {@code none}. */
@@ -81,26 +88,38 @@ public final class KafkaFrames {
         if (!COMPRESSION.contains(t)) {
             throw new IllegalArgumentException("unknown compression '" + type + "' " + COMPRESSION);
         }
-        return new KafkaFrames(bootstrapServers, limits, t, clientId, producerOverrides, consumerOverrides);
+        return new KafkaFrames(bootstrapServers, limits, t, clientId, producerOverrides, consumerOverrides, security);
     }
 
     /** Prefix of the {@code client.id} of every client (default {@code daair}); shows in broker logs and metrics. */
     public KafkaFrames withClientId(String prefix) {
-        return new KafkaFrames(bootstrapServers, limits, compression, prefix, producerOverrides, consumerOverrides);
+        return new KafkaFrames(bootstrapServers, limits, compression, prefix, producerOverrides, consumerOverrides, security);
     }
 
     /** Any producer setting, applied last (e.g. security settings); overriding the limits is on you. */
     public KafkaFrames withProducerProperty(String name, Object value) {
         Map<String, Object> m = new HashMap<>(producerOverrides);
         m.put(name, value);
-        return new KafkaFrames(bootstrapServers, limits, compression, clientId, m, consumerOverrides);
+        return new KafkaFrames(bootstrapServers, limits, compression, clientId, m, consumerOverrides, security);
     }
 
     /** Any consumer setting, applied last. */
     public KafkaFrames withConsumerProperty(String name, Object value) {
         Map<String, Object> m = new HashMap<>(consumerOverrides);
         m.put(name, value);
-        return new KafkaFrames(bootstrapServers, limits, compression, clientId, producerOverrides, m);
+        return new KafkaFrames(bootstrapServers, limits, compression, clientId, producerOverrides, m, security);
+    }
+
+    /**
+     * TLS and SASL for every client this builds (producers, consumers, admin), see
+     * {@link KafkaSecurity#fromSettings}; applied before the per-client overrides.
+     */
+    public KafkaFrames withSecurity(KafkaSecurity newSecurity) {
+        return new KafkaFrames(bootstrapServers, limits, compression, clientId, producerOverrides, consumerOverrides, newSecurity);
+    }
+
+    public KafkaSecurity security() {
+        return security;
     }
 
     public String bootstrapServers() {
@@ -131,6 +150,7 @@ public final class KafkaFrames {
         // small frames share a batch; a frame larger than this gets a batch of its own anyway
         c.put(ProducerConfig.BATCH_SIZE_CONFIG, KafkaLimits.MIB);
         limits.applyToProducer(c);
+        c.putAll(security.clientProperties());
         c.putAll(producerOverrides);
         return c;
     }
@@ -151,14 +171,29 @@ public final class KafkaFrames {
         // longer than the poll interval, or the coordinator connection may idle out mid-rebalance
         c.put(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG, 660_000);
         limits.applyToConsumer(c);
+        c.putAll(security.clientProperties());
         c.putAll(consumerOverrides);
         return c;
     }
 
     /** An admin client for this cluster; the caller closes it. */
     public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin-" + shortId()));
+        return Admin.create(adminConfig());
+    }
+
+    /** The admin client configuration: bootstrap servers, client id, security. */
+    public Map<String, Object> adminConfig() {
+        Map<String, Object> c = new HashMap<>();
+        c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin-" + shortId());
+        c.putAll(security.clientProperties());
+        return c;
+    }
+
+    /** Bootstrap servers and security (secrets shown as [hidden]): safe to log. */
+    @Override
+    public String toString() {
+        return bootstrapServers + " (" + security + ")";
     }
 
     /**

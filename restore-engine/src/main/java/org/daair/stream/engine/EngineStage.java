@@ -15,7 +15,7 @@ import org.daair.stream.common.FrameChannel;
  */
 public final class EngineStage implements Runnable {
 
-    private final RestoreEngine engine;
+    private final FrameRestorer engine;
     private final Batcher batcher;
     private final FrameChannel in;
     private final FrameChannel out;
@@ -25,7 +25,7 @@ public final class EngineStage implements Runnable {
     /**
      * @param streams how many end-of-stream markers to see before the stage stops
      */
-    public EngineStage(RestoreEngine engine, Batcher batcher, FrameChannel in, FrameChannel out, int streams) {
+    public EngineStage(FrameRestorer engine, Batcher batcher, FrameChannel in, FrameChannel out, int streams) {
         this.engine = engine;
         this.batcher = batcher;
         this.in = in;

@@ -16,7 +16,14 @@ import org.daair.stream.common.Frame;
  * graph, tiling frames larger than the tile size. Immutable configuration from {@link #builder()};
  * not thread-safe (one engine per worker thread, like a DJL predictor).
  */
-public final class RestoreEngine implements AutoCloseable {
+public final class RestoreEngine implements FrameRestorer, AutoCloseable {
+
+    /**
+     * Smallest width and height the graphs take: they reflect-pad to a multiple of 8 inside, and a
+     * reflection needs more pixels than it adds, so smaller frames are refused with a message
+     * instead of being run through an ill-defined padding.
+     */
+    public static final int MIN_SIDE = 8;
 
     private final ModelBundle bundle;
     private final Task task;
@@ -57,7 +64,9 @@ public final class RestoreEngine implements AutoCloseable {
      * The route for a frame: the forced task, or the classifier's decision, smoothed over time for
      * video. Images (frames with a file name) are independent of each other: no smoothing.
      */
+    @Override
     public String route(Frame f) {
+        requireMinSide(f);
         if (task != Task.AUTO) {
             return task.id();
         }
@@ -69,11 +78,13 @@ public final class RestoreEngine implements AutoCloseable {
     }
 
     /** Restores frames that share route and size; returns them in the same order. */
+    @Override
     public List<Frame> restore(String route, List<Frame> frames) {
         if (frames.isEmpty()) {
             return frames;
         }
         OnnxGraph g = Objects.requireNonNull(graphs.get(route), () -> "no graph loaded for route " + route);
+        requireMinSide(frames.get(0));
         int w = frames.get(0).width();
         int h = frames.get(0).height();
         long t0 = System.nanoTime();
@@ -103,6 +114,15 @@ public final class RestoreEngine implements AutoCloseable {
         return out;
     }
 
+    /** @throws IllegalArgumentException for frames smaller than {@link #MIN_SIDE} in either side */
+    public static void requireMinSide(Frame f) {
+        if (f.width() < MIN_SIDE || f.height() < MIN_SIDE) {
+            throw new IllegalArgumentException((f.name() != null ? "image '" + f.name() + "'" : "frame " + f.seq() + " of " + f.streamId())
+                    + " is " + f.width() + "x" + f.height() + ": the model needs at least " + MIN_SIDE + "x" + MIN_SIDE
+                    + " pixels; upscale the input first");
+        }
+    }
+
     private float[] restoreTiled(OnnxGraph g, float[] rgb, int w, int h) {
         Tiler.Tiles tiles = tiler.split(rgb, w, h);
         int n = tiles.origins().size();
@@ -125,6 +145,7 @@ public final class RestoreEngine implements AutoCloseable {
         return v;
     }
 
+    @Override
     public void forgetStream(String streamId) {
         smoother.forget(streamId);
     }

@@ -99,6 +99,9 @@ public final class VideoFileSink implements FrameSink {
     static void ensureWritableDirectory(Path dir, Path probe) throws IOException {
         try {
             Files.createDirectories(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IOException("cannot create output folder " + dir + ": " + e.getFile() + " is a file, not a folder; "
+                    + "choose another output path", e);
         } catch (FileSystemException e) {
             throw new IOException("cannot create output folder " + dir + ": " + reason(e), e);
         }

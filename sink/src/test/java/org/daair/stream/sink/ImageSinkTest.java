@@ -103,7 +103,21 @@ class ImageSinkTest {
             IOException e = assertThrows(IOException.class,
                     () -> sink.write(new Frame("v", 0, 0, 1, 1, new float[3], null, "../evil.png")));
             assertTrue(e.getMessage().contains("outside"), e.getMessage());
+            // names arrive from Kafka records too (daair.name header): absolute paths and deeper escapes
+            Path abs = dir.resolve("abs-evil.png").toAbsolutePath();
+            for (String name : new String[] {abs.toString(), "sub/../../evil.png", "a/b/../../../evil.png"}) {
+                IOException e2 = assertThrows(IOException.class,
+                        () -> sink.write(new Frame("v", 0, 0, 1, 1, new float[3], null, name)), name);
+                assertTrue(e2.getMessage().contains("outside"), e2.getMessage());
+            }
+            assertFalse(Files.exists(abs));
+            // a name that only looks odd but stays inside is fine
+            sink.write(new Frame("v", 1, 0, 1, 1, new float[3], null, "sub/../inside.png"));
+            assertTrue(Files.exists(out.resolve("inside.png")));
         }
         assertFalse(Files.exists(dir.resolve("evil.png")));
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            assertTrue(all.filter(Files::isRegularFile).allMatch(p -> p.startsWith(out)), "nothing written outside " + out);
+        }
     }
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.daair.stream.common.Frame;
 import org.daair.stream.engine.Batcher;
-import org.daair.stream.engine.RestoreEngine;
+import org.daair.stream.engine.FrameRestorer;
 import org.daair.stream.kafka.FrameCodec;
 import org.daair.stream.kafka.FramePublisher;
 import org.daair.stream.kafka.FrameSubscriber;
@@ -32,7 +32,7 @@ public final class KafkaWorker implements Runnable {
     public static final String GROUP = "daair-workers";
 
     private final KafkaFrames kafka;
-    private final RestoreEngine engine;
+    private final FrameRestorer engine;
     private final Batcher batcher;
     private final String group;
     private final PayloadEncoding encoding;
@@ -47,7 +47,7 @@ public final class KafkaWorker implements Runnable {
     /** Where each waiting frame came from (stream, seq) -> its record. */
     private final Map<String, ReceivedFrame> origin = new HashMap<>();
 
-    public KafkaWorker(KafkaFrames kafka, RestoreEngine engine, Batcher batcher, String group, PayloadEncoding encoding) {
+    public KafkaWorker(KafkaFrames kafka, FrameRestorer engine, Batcher batcher, String group, PayloadEncoding encoding) {
         this(kafka, engine, batcher, group, encoding, null);
     }
 
@@ -55,7 +55,7 @@ public final class KafkaWorker implements Runnable {
      * @param onlyStreams restore only these streams (others are passed over and committed), or
      *                    null for all: a self-contained run shares the topic with other users
      */
-    public KafkaWorker(KafkaFrames kafka, RestoreEngine engine, Batcher batcher, String group, PayloadEncoding encoding,
+    public KafkaWorker(KafkaFrames kafka, FrameRestorer engine, Batcher batcher, String group, PayloadEncoding encoding,
                        java.util.Set<String> onlyStreams) {
         this.onlyStreams = onlyStreams;
         this.kafka = kafka;
