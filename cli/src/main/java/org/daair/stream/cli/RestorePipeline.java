@@ -84,10 +84,20 @@ public final class RestorePipeline {
      */
     public RunSummary run(String input, String output, LongConsumer progress, java.util.function.Consumer<StreamInfo> onStart)
             throws IOException, InterruptedException {
+        try (Transport transport = new InProcessTransport(settings.getInt("pipeline.queue_frames"))) {
+            return run(input, output, progress, onStart, transport);
+        }
+    }
+
+    /**
+     * {@link #run(String, String, LongConsumer, java.util.function.Consumer)} over a transport the
+     * caller owns (and closes): e.g. an {@link InProcessTransport} whose queue depths a monitor samples.
+     */
+    public RunSummary run(String input, String output, LongConsumer progress, java.util.function.Consumer<StreamInfo> onStart,
+                          Transport transport) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         try (FrameSource source = Sources.open(input, "main");
-             ResilientRestorer restorer = Resilience.wrap(buildEngine(), this, settings, Resilience.modeFor(input, settings));
-             Transport transport = new InProcessTransport(settings.getInt("pipeline.queue_frames"))) {
+             ResilientRestorer restorer = Resilience.wrap(buildEngine(), this, settings, Resilience.modeFor(input, settings))) {
             RestoreEngine engine = (RestoreEngine) restorer.primary();
             StreamInfo info = source.info();
             if (onStart != null) {
@@ -173,6 +183,9 @@ public final class RestorePipeline {
             } finally {
                 ingest.interrupt();
                 worker.interrupt();
+                // the engine is closed next: the stage must be out of it first (a hung native call
+                // is the restorer's to abandon; the stage thread itself answers the interrupt)
+                worker.join(30_000);
             }
             return new RunSummary(written, (System.nanoTime() - t0) / 1e9, decodeNanos.get() / 1e9,
                     engine.classifyNanos() / 1e9, engine.modelNanos() / 1e9, encodeNanos / 1e9, engine.framesPerRoute(),
