@@ -87,11 +87,22 @@ public final class RestorePipeline {
      */
     public RunSummary run(String input, String output, LongConsumer progress, java.util.function.Consumer<StreamInfo> onStart)
             throws IOException, InterruptedException {
+        try (Transport transport = new InProcessTransport(settings.getInt("pipeline.queue_frames"))) {
+            return run(input, output, progress, onStart, transport);
+        }
+    }
+
+    /**
+     * {@link #run(String, String, LongConsumer, java.util.function.Consumer)} over a transport the
+     * caller owns (and closes): e.g. an {@link InProcessTransport} whose queue depths a monitor samples.
+     */
+    public RunSummary run(String input, String output, LongConsumer progress, java.util.function.Consumer<StreamInfo> onStart,
+                          Transport transport) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Path createdFolder = firstMissingFolder(output);
         boolean ok = false;
         try {
-            RunSummary s = runInternal(input, output, progress, onStart, t0);
+            RunSummary s = runInternal(input, output, progress, onStart, t0, transport);
             ok = true;
             return s;
         } finally {
@@ -166,11 +177,10 @@ public final class RestorePipeline {
     }
 
     private RunSummary runInternal(String input, String output, LongConsumer progress,
-                                   java.util.function.Consumer<StreamInfo> onStart, long t0)
+                                   java.util.function.Consumer<StreamInfo> onStart, long t0, Transport transport)
             throws IOException, InterruptedException {
         try (FrameSource source = Sources.open(input, "main");
-             ResilientRestorer restorer = Resilience.wrap(buildEngine(), this, settings, Resilience.modeFor(input, settings));
-             Transport transport = new InProcessTransport(settings.getInt("pipeline.queue_frames"))) {
+             ResilientRestorer restorer = Resilience.wrap(buildEngine(), this, settings, Resilience.modeFor(input, settings))) {
             RestoreEngine engine = (RestoreEngine) restorer.primary();
             checkInputSize(source);
             StreamInfo info = source.info();

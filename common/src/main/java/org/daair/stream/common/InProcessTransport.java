@@ -26,6 +26,17 @@ public final class InProcessTransport implements Transport {
         return channels.computeIfAbsent(topic, t -> new Channel(new ArrayBlockingQueue<>(capacity)));
     }
 
+    /** Frames buffered per topic before senders block. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Frames waiting in TOPIC's queue now (0 for a topic not used yet): for monitoring. */
+    public int depth(String topic) {
+        Channel c = channels.get(topic);
+        return c == null ? 0 : c.queue().size();
+    }
+
     @Override
     public void close() {
         channels.clear();

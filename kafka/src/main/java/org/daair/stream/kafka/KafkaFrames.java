@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -42,6 +43,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * transactional producer writes the topic), {@code max.poll.records=8} and
  * {@code max.poll.interval.ms} 10 min, because a handful of large frames can take minutes to
  * restore on a CPU.
+ *
+ * <p>Transient faults (a broker restart, a leader move, a lost connection) are retried, with
+ * exponential backoff from 100 ms to 2 s, for up to {@value #DELIVERY_TIMEOUT_MS} ms before a send,
+ * commit or admin call fails; a consumer that stops heartbeating (a killed worker) loses its
+ * partitions after {@value #SESSION_TIMEOUT_MS} ms.
  */
 public final class KafkaFrames {
 
@@ -149,6 +155,12 @@ public final class KafkaFrames {
         c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         // small frames share a batch; a frame larger than this gets a batch of its own anyway
         c.put(ProducerConfig.BATCH_SIZE_CONFIG, KafkaLimits.MIB);
+        // a broker restart or a leader move is transient: retry with backoff instead of failing the send
+        c.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
+        c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
+        c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
+        c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, DELIVERY_TIMEOUT_MS);
+        retryBackoff(c);
         limits.applyToProducer(c);
         c.putAll(security.clientProperties());
         c.putAll(producerOverrides);
@@ -170,6 +182,14 @@ public final class KafkaFrames {
         c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000);
         // longer than the poll interval, or the coordinator connection may idle out mid-rebalance
         c.put(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG, 660_000);
+        // a killed member's partitions go to the others after this long without a heartbeat (the
+        // heartbeat comes from a background thread, so a slow restoration does not count)
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
+        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, SESSION_TIMEOUT_MS / 3);
+        c.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
+        // commits and offset look-ups retry through a broker restart before they give up
+        c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
+        retryBackoff(c);
         limits.applyToConsumer(c);
         c.putAll(security.clientProperties());
         c.putAll(consumerOverrides);
@@ -187,6 +207,9 @@ public final class KafkaFrames {
         c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         c.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin-" + shortId());
         c.putAll(security.clientProperties());
+        c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
+        c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
+        retryBackoff(c);
         return c;
     }
 
@@ -194,6 +217,24 @@ public final class KafkaFrames {
     @Override
     public String toString() {
         return bootstrapServers + " (" + security + ")";
+    }
+
+    /**
+     * How long a client keeps retrying through an unreachable broker before a send, commit or
+     * admin call fails: long enough for a broker restart (3 min).
+     */
+    public static final int DELIVERY_TIMEOUT_MS = 180_000;
+    /** One request's wait for its answer before it is retried (30 s, Kafka's default). */
+    public static final int REQUEST_TIMEOUT_MS = 30_000;
+    /** Consumer session timeout: how soon a killed worker's partitions move to the others. */
+    public static final int SESSION_TIMEOUT_MS = 10_000;
+
+    /** Retry and reconnect backoff, exponential: 100 ms doubling to 2 s (the broker is back within 2 s of its restart). */
+    private static void retryBackoff(Map<String, Object> c) {
+        c.put(CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG, 100L);
+        c.put(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, 2_000L);
+        c.put(CommonClientConfigs.RECONNECT_BACKOFF_MS_CONFIG, 100L);
+        c.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000L);
     }
 
     /**

@@ -1,6 +1,11 @@
 package org.daair.stream.cli.distributed;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.daair.stream.common.Frame;
 import org.daair.stream.common.StreamInfo;
 import org.daair.stream.ingest.FrameSource;
@@ -9,11 +14,25 @@ import org.daair.stream.kafka.FramePublisher;
 import org.daair.stream.kafka.KafkaFrames;
 import org.daair.stream.kafka.PayloadEncoding;
 import org.daair.stream.kafka.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Decodes a source and publishes its description, its frames and an end-of-stream marker. */
+/**
+ * Decodes a source and publishes its description, its frames and an end-of-stream marker.
+ *
+ * <p>Every frame is published before the end-of-stream marker: a send that fails for a transient
+ * reason (the broker restarting for longer than the producer's delivery timeout) is sent again,
+ * with backoff, rather than dropped or ending the stream. The sink puts a frame sent again back in
+ * its place.
+ */
 public final class KafkaIngestStage {
 
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaIngestStage.class);
+
     private KafkaIngestStage() {
+    }
+
+    private record InFlight(Frame frame, Future<RecordMetadata> ack) {
     }
 
     /** @return the number of frames published */
@@ -21,14 +40,59 @@ public final class KafkaIngestStage {
         StreamInfo info = source.info();
         StreamDirectory.publish(kafka, info);
         long n = 0;
+        Transient retry = new Transient(LOG, "ingest: publishing frames of " + info.streamId());
+        ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
         try (FramePublisher out = kafka.publisher(Topics.FRAMES, FrameCodec.of(encoding))) {
             out.describe(info);
             for (Frame f; (f = source.next()) != null; n++) {
                 // async: the producer's buffer is the backpressure; order per stream is kept (idempotent producer)
-                out.sendAsync(f, null, null);
+                inFlight.addLast(new InFlight(f, send(out, f, retry)));
+                settle(out, inFlight, retry, false);
             }
-            out.send(Frame.endOfStream(info.streamId(), n));
+            out.flush();
+            settle(out, inFlight, retry, true);
+            Frame end = Frame.endOfStream(info.streamId(), n);
+            while (true) {
+                try {
+                    out.send(end);
+                    break;
+                } catch (KafkaException e) {
+                    retry.failed(e);
+                }
+            }
         }
         return n;
+    }
+
+    private static Future<RecordMetadata> send(FramePublisher out, Frame f, Transient retry) throws InterruptedException {
+        while (true) {
+            try {
+                return out.sendAsync(f, null, null);
+            } catch (KafkaException e) {
+                retry.failed(e);
+            }
+        }
+    }
+
+    /**
+     * Drops the acknowledged frames at the head of IN_FLIGHT and sends the failed ones again; with
+     * ALL, waits until every frame is acknowledged.
+     */
+    private static void settle(FramePublisher out, ArrayDeque<InFlight> inFlight, Transient retry, boolean all)
+            throws InterruptedException {
+        while (!inFlight.isEmpty() && (all || inFlight.peekFirst().ack().isDone())) {
+            InFlight head = inFlight.removeFirst();
+            try {
+                head.ack().get();
+                retry.succeeded();
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                retry.expired(c instanceof RuntimeException re ? re : new KafkaException(c));
+                inFlight.addLast(new InFlight(head.frame(), send(out, head.frame(), retry)));
+                if (all) {
+                    out.flush();
+                }
+            }
+        }
     }
 }

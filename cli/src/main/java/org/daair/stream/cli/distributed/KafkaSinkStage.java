@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.daair.stream.common.Frame;
 import org.daair.stream.common.ReorderBuffer;
 import org.daair.stream.common.StreamInfo;
@@ -15,6 +16,8 @@ import org.daair.stream.kafka.Topics;
 import org.daair.stream.sink.FrameSink;
 import org.daair.stream.sink.SinkOptions;
 import org.daair.stream.sink.Sinks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Consumes one stream's restored frames, drops repeats (at-least-once delivery), puts them back in
@@ -27,6 +30,8 @@ public final class KafkaSinkStage {
      * because their restored frame missed the deadline. */
     public record Result(long written, long duplicates, long deadlineMisses) {
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSinkStage.class);
 
     private KafkaSinkStage() {
     }
@@ -66,8 +71,9 @@ public final class KafkaSinkStage {
              FrameSink sink = Sinks.open(output, info, opts)) {
             ReorderBuffer order = new ReorderBuffer(0);
             long lastNews = System.nanoTime();
+            Transient retry = new Transient(LOG, "sink: fetching restored frames of " + streamId);
             while (expected < 0 || written < expected) {
-                List<ReceivedFrame> got = in.poll(Duration.ofMillis(200));
+                List<ReceivedFrame> got = poll(in, Duration.ofMillis(200), retry);
                 if (got.isEmpty()) {
                     if (System.nanoTime() - lastNews > idleTimeout.toNanos()) {
                         throw new IOException("no restored frames of stream '" + streamId + "' for " + idleTimeout.toSeconds()
@@ -100,7 +106,7 @@ public final class KafkaSinkStage {
                 throw new IOException("stream '" + streamId + "' ended with " + order.waiting() + " frames after a gap");
             }
             sink.finish();
-            in.commit();
+            commitQuietly(in, streamId);
         }
         return new Result(written, duplicates, 0);
     }
@@ -120,9 +126,10 @@ public final class KafkaSinkStage {
              FrameSink sink = Sinks.open(output, info, opts)) {
             ReorderBuffer order = new ReorderBuffer(0);
             long lastNews = System.nanoTime();
+            Transient retry = new Transient(LOG, "sink: fetching frames of " + streamId);
             while (expected < 0 || written < expected) {
                 boolean news = false;
-                for (ReceivedFrame rf : source.poll(Duration.ofMillis(10))) {
+                for (ReceivedFrame rf : poll(source, Duration.ofMillis(10), retry)) {
                     news = true;
                     Frame f = rf.frame();
                     if (f.isEndOfStream()) {
@@ -132,7 +139,7 @@ public final class KafkaSinkStage {
                         arrived.put(f.seq(), System.nanoTime());
                     }
                 }
-                for (ReceivedFrame rf : restored.poll(Duration.ofMillis(10))) {
+                for (ReceivedFrame rf : poll(restored, Duration.ofMillis(10), retry)) {
                     news = true;
                     Frame f = rf.frame();
                     if (f.isEndOfStream()) {
@@ -171,9 +178,35 @@ public final class KafkaSinkStage {
                 }
             }
             sink.finish();
-            restored.commit();
-            source.commit();
+            commitQuietly(restored, streamId);
+            commitQuietly(source, streamId);
         }
         return new Result(written, duplicates, misses);
+    }
+
+    /** A poll that waits out transient broker errors (with backoff) and then returns nothing. */
+    private static List<ReceivedFrame> poll(FrameSubscriber in, Duration timeout, Transient retry) throws IOException {
+        try {
+            List<ReceivedFrame> got = in.poll(timeout);
+            retry.succeeded();
+            return got;
+        } catch (KafkaException e) {
+            try {
+                retry.failed(e);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", ie);
+            }
+            return List.of();
+        }
+    }
+
+    /** The output is complete and in place: a commit that fails now only means a rerun reads the stream again. */
+    private static void commitQuietly(FrameSubscriber in, String streamId) {
+        try {
+            in.commit();
+        } catch (KafkaException e) {
+            LOG.warn("sink: stream '{}' is complete, but committing its position failed: {}", streamId, e.toString());
+        }
     }
 }

@@ -1,22 +1,30 @@
 package org.daair.stream.cli.distributed;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.daair.stream.common.Frame;
 import org.daair.stream.engine.Batcher;
 import org.daair.stream.engine.FrameRestorer;
 import org.daair.stream.kafka.FrameCodec;
+import org.daair.stream.kafka.FrameMeta;
 import org.daair.stream.kafka.FramePublisher;
 import org.daair.stream.kafka.FrameSubscriber;
 import org.daair.stream.kafka.KafkaFrames;
 import org.daair.stream.kafka.PayloadEncoding;
 import org.daair.stream.kafka.ReceivedFrame;
 import org.daair.stream.kafka.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A worker of the pool: consumes the frames of all streams (one consumer group; a stream's frames
@@ -26,10 +34,15 @@ import org.daair.stream.kafka.Topics;
  * <p>At-least-once: a partition's offset is committed only up to the oldest frame of that
  * partition that is not yet restored and acknowledged, so a worker that stops or loses a partition
  * mid-stream leaves its unfinished frames to the next owner. The sink drops the repeats.
+ *
+ * <p>Transient broker errors (a restart, a leader move, a rebalance during a commit) do not stop
+ * the worker: fetches, sends and commits are retried with backoff ({@link Transient}), and a frame
+ * counts as done only once the broker has acknowledged its restored version.
  */
 public final class KafkaWorker implements Runnable {
 
     public static final String GROUP = "daair-workers";
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaWorker.class);
 
     private final KafkaFrames kafka;
     private final FrameRestorer engine;
@@ -40,6 +53,9 @@ public final class KafkaWorker implements Runnable {
     private volatile Throwable failure;
     private final AtomicLong restored = new AtomicLong();
     private final java.util.Set<String> onlyStreams;
+    private final Transient pollRetry = new Transient(LOG, "worker: fetching frames");
+    private final Transient sendRetry = new Transient(LOG, "worker: publishing restored frames");
+    private final Transient commitRetry = new Transient(LOG, "worker: committing offsets");
 
     /** Offsets per partition: those taken but not yet restored, and the highest taken. */
     private final Map<TopicPartition, TreeSet<Long>> pending = new HashMap<>();
@@ -88,7 +104,14 @@ public final class KafkaWorker implements Runnable {
              FramePublisher out = kafka.publisher(Topics.RESTORED, FrameCodec.of(encoding))) {
             while (!stop && !Thread.currentThread().isInterrupted()) {
                 long wait = batcher.nanosUntilDue(System.nanoTime());
-                List<ReceivedFrame> got = in.poll(wait < 0 ? Duration.ofMillis(200) : Duration.ofNanos(Math.max(wait, 1_000_000)));
+                List<ReceivedFrame> got;
+                try {
+                    got = in.poll(wait < 0 ? Duration.ofMillis(200) : Duration.ofNanos(Math.max(wait, 1_000_000)));
+                    pollRetry.succeeded();
+                } catch (KafkaException e) {
+                    pollRetry.failed(e); // transient (broker restarting): back off and poll again
+                    continue;
+                }
                 for (ReceivedFrame rf : got) {
                     if (onlyStreams != null && !onlyStreams.contains(rf.frame().streamId())) {
                         continue; // handed out by the subscriber, so committed with the next commit
@@ -102,7 +125,9 @@ public final class KafkaWorker implements Runnable {
                         for (Batcher.Batch b : batcher.drain()) {
                             emit(b, out);
                         }
-                        out.send(f, rf.meta());
+                        if (!deliver(out, f, rf.meta(), null)) {
+                            return; // stopped while the broker was away: the end stays uncommitted
+                        }
                         done(rf);
                         engine.forgetStream(f.streamId());
                         continue;
@@ -125,16 +150,60 @@ public final class KafkaWorker implements Runnable {
         }
     }
 
-    private void emit(Batcher.Batch b, FramePublisher out) {
+    private void emit(Batcher.Batch b, FramePublisher out) throws InterruptedException {
         List<Frame> result = engine.restore(b.route(), b.frames());
+        List<Future<RecordMetadata>> sent = new ArrayList<>(result.size());
         for (Frame r : result) {
-            out.sendAsync(r, origin.get(id(r)).meta(), null);
+            Future<RecordMetadata> f = null;
+            try {
+                f = out.sendAsync(r, origin.get(id(r)).meta(), null);
+            } catch (KafkaException e) {
+                if (!Transient.is(e)) {
+                    throw e;
+                }
+                // null: deliver() sends it again
+            }
+            sent.add(f);
         }
         out.flush(); // acknowledged before the inputs count as done
-        for (Frame r : result) {
+        for (int i = 0; i < result.size(); i++) {
+            Frame r = result.get(i);
+            if (!deliver(out, r, origin.get(id(r)).meta(), sent.get(i))) {
+                return; // stopped while the broker was away: these frames stay uncommitted
+            }
             done(origin.remove(id(r)));
+            restored.incrementAndGet();
         }
-        restored.addAndGet(result.size());
+    }
+
+    /**
+     * Waits for SENT (or sends F if SENT is null) and sends F again, with backoff, while the
+     * broker is away: a frame counts as done only once the broker has it. A send that fails for
+     * another reason (the frame is too large, the topic is gone) stops the worker.
+     *
+     * @return false if the worker was asked to stop before the frame was delivered
+     */
+    private boolean deliver(FramePublisher out, Frame f, FrameMeta meta, Future<RecordMetadata> sent) throws InterruptedException {
+        Future<RecordMetadata> attempt = sent;
+        while (true) {
+            try {
+                if (attempt == null) {
+                    attempt = out.sendAsync(f, meta, null);
+                }
+                attempt.get();
+                sendRetry.succeeded();
+                return true;
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                sendRetry.expired(c instanceof RuntimeException re ? re : new KafkaException(c));
+            } catch (KafkaException e) {
+                sendRetry.failed(e);
+            }
+            if (stop) {
+                return false;
+            }
+            attempt = null;
+        }
     }
 
     private void done(ReceivedFrame rf) {
@@ -144,7 +213,7 @@ public final class KafkaWorker implements Runnable {
         }
     }
 
-    private void commit(FrameSubscriber in) {
+    private void commit(FrameSubscriber in) throws InterruptedException {
         var owned = in.assignment();
         for (Map.Entry<TopicPartition, TreeSet<Long>> e : pending.entrySet()) {
             TopicPartition tp = e.getKey();
@@ -153,7 +222,15 @@ public final class KafkaWorker implements Runnable {
             }
             long upTo = e.getValue().isEmpty() ? highest.get(tp) : e.getValue().first() - 1;
             if (upTo >= 0) {
-                in.commit(new ReceivedFrame(null, null, null, tp.topic(), tp.partition(), upTo));
+                try {
+                    in.commit(new ReceivedFrame(null, null, null, tp.topic(), tp.partition(), upTo));
+                    commitRetry.succeeded();
+                } catch (KafkaException ex) {
+                    // broker away, or the partition moved in a rebalance: the next loop commits
+                    // again (or the new owner repeats these frames, which the sink drops)
+                    commitRetry.failed(ex);
+                    return;
+                }
             }
         }
     }

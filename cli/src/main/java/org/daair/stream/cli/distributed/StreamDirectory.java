@@ -56,7 +56,28 @@ public final class StreamDirectory {
         long deadline = System.nanoTime() + timeout.toNanos();
         byte[] key = streamId.getBytes(StandardCharsets.UTF_8);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
-            List<PartitionInfo> parts = consumer.partitionsFor(TOPIC, Duration.ofSeconds(10));
+            List<PartitionInfo> parts = null;
+            while (parts == null || parts.isEmpty()) {
+                try {
+                    parts = consumer.partitionsFor(TOPIC, Duration.ofSeconds(10));
+                } catch (org.apache.kafka.common.errors.RetriableException e) {
+                    // the broker is starting or restarting: ask again until the deadline
+                }
+                if (parts == null || parts.isEmpty()) {
+                    if (System.nanoTime() >= deadline) {
+                        break;
+                    }
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted while looking up stream " + streamId, e);
+                    }
+                }
+            }
+            if (parts == null) {
+                parts = List.of();
+            }
             List<TopicPartition> tps = parts.stream().map(p -> new TopicPartition(TOPIC, p.partition())).toList();
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
