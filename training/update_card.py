@@ -17,6 +17,8 @@ models = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.p
 rows = ["| file | sha256 | bytes |", "|---|---|---|"]
 for manifest in sorted(glob.glob(os.path.join(models, "*.json"))):
     m = json.load(open(manifest))
+    if "graphs" not in m:
+        continue  # validation results beside the manifest
     files = [g["file"] for g in m["graphs"].values()] + [os.path.basename(manifest)]
     pt = m["name"] + ".pt"
     if os.path.exists(os.path.join(models, pt)):
