@@ -3,10 +3,10 @@ package org.daair.stream.cli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.Locale;
 import org.daair.stream.config.Settings;
 import org.daair.stream.engine.RestoreEngine;
 import org.daair.stream.engine.ResilientRestorer;
+import org.daair.stream.ingest.Sources;
 
 /** Builds the {@link ResilientRestorer} around an engine from the {@code resilience.*} settings. */
 public final class Resilience {
@@ -20,13 +20,7 @@ public final class Resilience {
         if (!m.equals("auto")) {
             return m.equals("live") ? ResilientRestorer.Mode.LIVE : ResilientRestorer.Mode.FILE;
         }
-        if (input == null) {
-            return ResilientRestorer.Mode.FILE;
-        }
-        String in = input.toLowerCase(Locale.ROOT);
-        boolean live = in.startsWith("rtsp://") || in.startsWith("rtsps://") || in.startsWith("rtmp://")
-                || in.startsWith("udp://") || in.startsWith("srt://") || in.startsWith("tcp://") || in.startsWith("/dev/video");
-        return live ? ResilientRestorer.Mode.LIVE : ResilientRestorer.Mode.FILE;
+        return Sources.isLive(input) ? ResilientRestorer.Mode.LIVE : ResilientRestorer.Mode.FILE;
     }
 
     /** Wraps (and takes ownership of) {@code engine}; the fallback is a CPU engine built on first need. */

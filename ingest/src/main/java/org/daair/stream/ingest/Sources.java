@@ -83,6 +83,24 @@ public final class Sources {
         return new FFmpegSource(input, streamId);
     }
 
+    /**
+     * True for inputs that are live streams rather than files: stream URLs (every supported scheme
+     * but http(s) and file, which usually serve files) and capture devices ({@code /dev/video*}).
+     */
+    public static boolean isLive(String input) {
+        if (input == null) {
+            return false;
+        }
+        if (input.startsWith("/dev/video")) {
+            return true;
+        }
+        if (!isUrl(input)) {
+            return false;
+        }
+        String scheme = input.substring(0, input.indexOf("://")).toLowerCase(Locale.ROOT);
+        return URL_SCHEMES.contains(scheme) && !Set.of("http", "https", "file").contains(scheme);
+    }
+
     /** True for "scheme://..." inputs, which go to FFmpeg as they are. */
     public static boolean isUrl(String input) {
         return input != null && URL.matcher(input).matches();

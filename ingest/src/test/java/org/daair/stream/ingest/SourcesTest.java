@@ -15,6 +15,19 @@ class SourcesTest {
     Path dir;
 
     @Test
+    void streamUrlsAndDevicesAreLiveFilesAndHttpAreNot() {
+        assertTrue(Sources.isLive("rtsp://cam.local/stream"));
+        assertTrue(Sources.isLive("UDP://239.0.0.1:1234"));
+        assertTrue(Sources.isLive("srt://host:9000"));
+        assertTrue(Sources.isLive("/dev/video0"));
+        assertFalse(Sources.isLive("https://example.org/clip.mp4"));
+        assertFalse(Sources.isLive("file:///tmp/clip.mp4"));
+        assertFalse(Sources.isLive("gopher://host/x"));
+        assertFalse(Sources.isLive("samples/car-park-rain.mp4"));
+        assertFalse(Sources.isLive(null));
+    }
+
+    @Test
     void urlDetection() {
         assertTrue(Sources.isUrl("rtsp://cam.local:554/stream1"));
         assertTrue(Sources.isUrl("srt://127.0.0.1:9000?mode=listener"));
