@@ -286,7 +286,7 @@ public final class BenchCommand implements Callable<Integer> {
             num = src.info().frameRateNum();
             den = src.info().frameRateDen();
             for (Frame f; out.size() < n && (f = src.next()) != null; ) {
-                out.add(new Frame("bench", f.seq(), f.ptsMicros(), w, h, Resize.bilinear(f.rgb(), f.width(), f.height(), w, h), null, null));
+                out.add(new Frame("bench", f.seq(), f.ptsMicros(), w, h, org.daair.stream.common.Resize.bilinear(f.rgb(), f.width(), f.height(), w, h), null, null));
             }
         }
         if (out.isEmpty()) {

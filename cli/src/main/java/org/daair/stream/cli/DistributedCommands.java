@@ -11,7 +11,6 @@ import org.daair.stream.cli.distributed.KafkaWorker;
 import org.daair.stream.config.Settings;
 import org.daair.stream.engine.ResilientRestorer;
 import org.daair.stream.ingest.FrameSource;
-import org.daair.stream.ingest.Sources;
 import org.daair.stream.kafka.EmbeddedKafkaBroker;
 import org.daair.stream.kafka.KafkaFrames;
 import org.daair.stream.kafka.PayloadEncoding;
@@ -64,10 +63,12 @@ final class DistributedCommands {
 
         @Override
         public Integer call() throws Exception {
-            KafkaFrames kafka = KafkaConnect.connect(bootstrap, Settings.load(config, System.getenv(), Map.of()));
+            Settings settings = Settings.load(config, System.getenv(), Map.of());
+            KafkaFrames kafka = KafkaConnect.connect(bootstrap, settings);
             System.err.println("daair ingest: publishing to " + kafka);
             KafkaPipeline.ensureTopics(kafka);
-            try (FrameSource src = Sources.open(source, streamId)) {
+            // a live camera is reconnected when it drops, and its output keeps its clock (live.*)
+            try (FrameSource src = LiveInputs.open(source, streamId, settings)) {
                 long n = KafkaIngestStage.run(kafka, src, PayloadEncoding.parse(encoding));
                 System.err.println("daair ingest: published " + n + " frames of stream " + streamId);
             }

@@ -75,6 +75,21 @@ public final class RestoreCommand implements Callable<Integer> {
         }
         boolean showProgress = settings.getBoolean("output.progress");
         ProgressBar[] bar = new ProgressBar[1];
+        // Ctrl-C on a live input ends the recording cleanly instead of discarding it
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        Thread stopHook = LiveInputs.reconnects(input, settings) ? new Thread(() -> {
+            if (pipeline.requestStop()) {
+                System.err.println("daair: stopping: finishing " + output + " ...");
+                try {
+                    finished.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "daair-stop") : null;
+        if (stopHook != null) {
+            Runtime.getRuntime().addShutdownHook(stopHook);
+        }
         try {
             RunSummary s = pipeline.run(input, output,
                     n -> {
@@ -99,6 +114,14 @@ public final class RestoreCommand implements Callable<Integer> {
         } finally {
             if (bar[0] != null) {
                 bar[0].close();
+            }
+            finished.countDown();
+            if (stopHook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopHook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it was waiting for exactly this
+                }
             }
         }
     }

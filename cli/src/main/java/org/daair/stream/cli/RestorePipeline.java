@@ -22,6 +22,7 @@ import org.daair.stream.engine.Task;
 import java.nio.file.Files;
 import org.daair.stream.ingest.FrameSource;
 import org.daair.stream.ingest.ImageSource;
+import org.daair.stream.ingest.LiveSource;
 import org.daair.stream.ingest.SourceException;
 import org.daair.stream.ingest.Sources;
 import org.daair.stream.sink.FrameSink;
@@ -45,6 +46,9 @@ public final class RestorePipeline {
 
     private final Settings settings;
     private final Path modelDir;
+    private volatile boolean stopRequested;
+    private volatile FrameSource current;
+    private volatile java.util.function.Consumer<Frame> onWritten;
 
     public RestorePipeline(Settings settings, Path modelDir) {
         this.settings = settings;
@@ -70,6 +74,30 @@ public final class RestorePipeline {
                 .build();
     }
 
+    /**
+     * Ends a running live restoration cleanly: the source stops, what was restored is written and
+     * the output is finished (Ctrl-C on a camera recording keeps the recording). File inputs are
+     * not affected (an interrupted file job leaves no half-written output).
+     *
+     * @return true when a live run was asked to stop
+     */
+    public boolean requestStop() {
+        stopRequested = true;
+        if (current instanceof LiveSource live) {
+            live.stop();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Called by {@link #run} with every frame after the sink wrote it (its route says how it was
+     * restored, {@code passthrough} when it went out as it came in); for reports and tests.
+     */
+    public void onWritten(java.util.function.Consumer<Frame> listener) {
+        this.onWritten = listener;
+    }
+
     public SinkOptions sinkOptions() {
         String encoder = settings.get("output.encoder");
         return SinkOptions.defaults()
@@ -87,7 +115,13 @@ public final class RestorePipeline {
      */
     public RunSummary run(String input, String output, LongConsumer progress, java.util.function.Consumer<StreamInfo> onStart)
             throws IOException, InterruptedException {
-        try (Transport transport = new InProcessTransport(settings.getInt("pipeline.queue_frames"))) {
+        int queue = settings.getInt("pipeline.queue_frames");
+        if (LiveInputs.reconnects(input, settings)) {
+            // frames queued in front of the engine are latency on a live input: keep the queue short
+            // (the live source drops the oldest frames beyond it)
+            queue = Math.min(queue, settings.getInt("live.queue_frames"));
+        }
+        try (Transport transport = new InProcessTransport(queue)) {
             return run(input, output, progress, onStart, transport);
         }
     }
@@ -179,11 +213,15 @@ public final class RestorePipeline {
     private RunSummary runInternal(String input, String output, LongConsumer progress,
                                    java.util.function.Consumer<StreamInfo> onStart, long t0, Transport transport)
             throws IOException, InterruptedException {
-        try (FrameSource source = Sources.open(input, "main");
+        try (FrameSource source = LiveInputs.open(input, "main", settings);
              ResilientRestorer restorer = Resilience.wrap(buildEngine(), this, settings, Resilience.modeFor(input, settings))) {
             RestoreEngine engine = (RestoreEngine) restorer.primary();
             checkInputSize(source);
             StreamInfo info = source.info();
+            current = source;
+            if (stopRequested) {
+                requestStop();
+            }
             if (onStart != null) {
                 onStart.accept(info);
             }
@@ -251,11 +289,15 @@ public final class RestorePipeline {
                         break;
                     }
                     List<Frame> ready = order.add(f);
+                    java.util.function.Consumer<Frame> listener = onWritten;
                     for (Frame r : ready) {
                         long e0 = System.nanoTime();
                         sink.write(r);
                         encodeNanos += System.nanoTime() - e0;
                         written++;
+                        if (listener != null) {
+                            listener.accept(r);
+                        }
                     }
                     if (progress != null && !ready.isEmpty()) {
                         progress.accept(written);
@@ -274,7 +316,7 @@ public final class RestorePipeline {
             }
             return new RunSummary(written, (System.nanoTime() - t0) / 1e9, decodeNanos.get() / 1e9,
                     engine.classifyNanos() / 1e9, engine.modelNanos() / 1e9, encodeNanos / 1e9, engine.framesPerRoute(),
-                    restorer.stats());
+                    restorer.stats(), source instanceof LiveSource live ? live.stats() : null);
         }
     }
 

@@ -7,7 +7,13 @@ import java.util.stream.Collectors;
 /** What a run did: frames, speed, time per stage, frames per degradation. */
 public record RunSummary(long frames, double seconds, double decodeSeconds, double classifySeconds,
                          double modelSeconds, double encodeSeconds, Map<String, Long> framesPerRoute,
-                         ResilientRestorer.Stats faults) {
+                         ResilientRestorer.Stats faults, org.daair.stream.ingest.LiveSource.Stats live) {
+
+    public RunSummary(long frames, double seconds, double decodeSeconds, double classifySeconds,
+                      double modelSeconds, double encodeSeconds, Map<String, Long> framesPerRoute,
+                      ResilientRestorer.Stats faults) {
+        this(frames, seconds, decodeSeconds, classifySeconds, modelSeconds, encodeSeconds, framesPerRoute, faults, null);
+    }
 
     public RunSummary(long frames, double seconds, double decodeSeconds, double classifySeconds,
                       double modelSeconds, double encodeSeconds, Map<String, Long> framesPerRoute) {
@@ -26,7 +32,17 @@ public record RunSummary(long frames, double seconds, double decodeSeconds, doub
                         + "  time per stage: decode %.1f s, classify %.1f s, model %.1f s, encode %.1f s%n"
                         + "  frames per degradation: %s",
                 frames, frames == 1 ? "" : "s", seconds, fps(), decodeSeconds, classifySeconds, modelSeconds, encodeSeconds,
-                routes.isEmpty() ? "none" : routes) + describeFaults();
+                routes.isEmpty() ? "none" : routes) + describeLive() + describeFaults();
+    }
+
+    private String describeLive() {
+        if (live == null) {
+            return "";
+        }
+        return String.format("%n  live input: %d frame%s repeated while it was silent, %d dropped because restoration"
+                        + " was behind, %d outage%s, %d reconnection%s",
+                live.held(), live.held() == 1 ? "" : "s", live.dropped(), live.outages(), live.outages() == 1 ? "" : "s",
+                live.reconnects(), live.reconnects() == 1 ? "" : "s");
     }
 
     private String describeFaults() {

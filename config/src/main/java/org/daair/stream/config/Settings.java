@@ -192,6 +192,14 @@ public final class Settings {
         intRange("resilience.breaker_failure_rate", 1, 100);
         intRange("resilience.breaker_open_ms", 1, 86_400_000);
         intRange("resilience.breaker_half_open_calls", 1, 1000);
+        oneOf("live.reconnect", "true", "false");
+        intRange("live.read_timeout_ms", 100, 3_600_000);
+        intRange("live.backoff_initial_ms", 1, 3_600_000);
+        intRange("live.backoff_max_ms", getInt("live.backoff_initial_ms"), 3_600_000);
+        intRange("live.give_up_after_s", 0, 31_536_000);
+        oneOf("live.while_gone", "repeat", "pause");
+        intRange("live.hold_after_ms", 1, 3_600_000);
+        intRange("live.queue_frames", 1, 10_000);
         intRange("output.bitrate_kbps", 0, 1_000_000);
         oneOf("output.progress", "true", "false");
         oneOf("output.lossless", "true", "false");

@@ -41,8 +41,8 @@ import org.daair.stream.common.StreamInfo;
  */
 public final class FFmpegSource implements FrameSource {
 
-    /** Socket timeout for network inputs, in microseconds: fail instead of hanging forever. */
-    private static final String NET_TIMEOUT_US = "15000000";
+    /** Default socket timeout for network inputs: fail instead of hanging forever. */
+    public static final java.time.Duration DEFAULT_READ_TIMEOUT = java.time.Duration.ofSeconds(15);
     private static final Pattern ERROR_CODE = Pattern.compile("error (-?\\d+)");
 
     static {
@@ -66,6 +66,14 @@ public final class FFmpegSource implements FrameSource {
      * @throws SourceException when the input is missing, empty, not a video, truncated or unsupported
      */
     public FFmpegSource(String input, String streamId) throws SourceException {
+        this(input, streamId, DEFAULT_READ_TIMEOUT);
+    }
+
+    /**
+     * As {@link #FFmpegSource(String, String)}, with the time a network input may send nothing
+     * before opening or reading fails (how fast a dropped camera is noticed).
+     */
+    public FFmpegSource(String input, String streamId, java.time.Duration readTimeout) throws SourceException {
         this.input = input;
         this.streamId = streamId;
         boolean url = Sources.isUrl(input);
@@ -81,7 +89,7 @@ public final class FFmpegSource implements FrameSource {
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(target);
         g.setImageMode(FrameGrabber.ImageMode.RAW);
         if (url) {
-            configureNetwork(g, input);
+            configureNetwork(g, input, Long.toString(Math.max(1, readTimeout.toNanos() / 1000)));
         }
         try {
             g.start();
@@ -259,15 +267,19 @@ public final class FFmpegSource implements FrameSource {
 
     // ------------------------------------------------------------------ errors
 
-    private static void configureNetwork(FFmpegFrameGrabber g, String url) {
+    private static void configureNetwork(FFmpegFrameGrabber g, String url, String timeoutMicros) {
         String scheme = url.substring(0, url.indexOf(':')).toLowerCase(Locale.ROOT);
         if (scheme.equals("rtsp") || scheme.equals("rtsps")) {
             // TCP interleaving survives NAT and loss better than RTP over UDP; "timeout" is the
             // RTSP demuxer's socket timeout.
             g.setOption("rtsp_transport", "tcp");
-            g.setOption("timeout", NET_TIMEOUT_US);
+            g.setOption("timeout", timeoutMicros);
         } else {
-            g.setOption("rw_timeout", NET_TIMEOUT_US);
+            g.setOption("rw_timeout", timeoutMicros);
+            if (scheme.equals("udp") || scheme.equals("rtp")) {
+                // the UDP protocol's own receive timeout: a sender that stops is an error, not a hang
+                g.setOption("timeout", timeoutMicros);
+            }
         }
     }
 

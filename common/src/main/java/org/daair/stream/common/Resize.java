@@ -1,11 +1,11 @@
-package org.daair.stream.cli;
+package org.daair.stream.common;
 
-/** Bilinear resize of planar RGB (used by the benchmark to make frames of a given size). */
-final class Resize {
+/** Bilinear resize of planar RGB (the benchmark makes frames of a given size; a live source that comes back at another size is scaled to the first). */
+public final class Resize {
     private Resize() {
     }
 
-    static float[] bilinear(float[] src, int sw, int sh, int dw, int dh) {
+    public static float[] bilinear(float[] src, int sw, int sh, int dw, int dh) {
         float[] dst = new float[3 * dw * dh];
         for (int y = 0; y < dh; y++) {
             float fy = Math.max(0, (y + 0.5f) * sh / dh - 0.5f);
