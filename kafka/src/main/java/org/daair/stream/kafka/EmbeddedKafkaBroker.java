@@ -60,6 +60,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final String advertisedHost;
     private final int port;
     private final int controllerPort;
+    private final int securePort;
     private final KafkaLimits limits;
     private final KafkaRaftServer server;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -103,8 +104,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 requireFree(host, p, "port");
             }
             this.port = p;
+            this.securePort = b.secureKeystore != null ? freePort(host) : -1;
 
             Properties props = serverProperties(logDir, b.properties);
+            if (b.secureKeystore != null) {
+                addSecureListener(props, b);
+            }
             Path config = dataDir.resolve("server.properties");
             try (OutputStream out = Files.newOutputStream(config)) {
                 props.store(out, "written by EmbeddedKafkaBroker at each start; edits are overwritten");
@@ -179,6 +184,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         limitProps.forEach((k, v) -> p.setProperty((String) k, (String) v));
         overrides.forEach(p::setProperty);
         return p;
+    }
+
+    private void addSecureListener(Properties p, Builder b) {
+        p.setProperty("listeners", p.getProperty("listeners") + ",SASL_SSL://" + hostPort(host, securePort));
+        p.setProperty("advertised.listeners", p.getProperty("advertised.listeners") + ",SASL_SSL://" + hostPort(advertisedHost, securePort));
+        p.setProperty("listener.security.protocol.map", p.getProperty("listener.security.protocol.map") + ",SASL_SSL:SASL_SSL");
+        p.setProperty("sasl.enabled.mechanisms", "PLAIN");
+        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+        b.secureUsers.forEach((user, pw) -> jaas.append(" user_").append(user).append("=\"").append(pw).append('"'));
+        p.setProperty("listener.name.sasl_ssl.plain.sasl.jaas.config", jaas.append(';').toString());
+        p.setProperty("listener.name.sasl_ssl.ssl.keystore.location", b.secureKeystore.toAbsolutePath().toString());
+        p.setProperty("listener.name.sasl_ssl.ssl.keystore.password", b.secureKeystorePassword);
+        p.setProperty("listener.name.sasl_ssl.ssl.key.password", b.secureKeystorePassword);
+        p.setProperty("listener.name.sasl_ssl.ssl.keystore.type", "PKCS12");
+    }
+
+    /** {@code host:port} of the SASL_SSL listener ({@link Builder#secureListener}). */
+    public String secureBootstrapServers() {
+        if (securePort < 0) {
+            throw new IllegalStateException("this broker has no secure listener: start it with builder().secureListener(...)");
+        }
+        return hostPort(advertisedHost, securePort);
     }
 
     private void format(Path config) throws IOException {
@@ -362,8 +389,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private KafkaLimits limits = KafkaLimits.DEFAULT;
         private final Map<String, String> properties = new HashMap<>();
         private long startTimeoutMs = 60_000;
+        private Path secureKeystore;
+        private String secureKeystorePassword;
+        private Map<String, String> secureUsers;
 
         private Builder() {
+        }
+
+        /**
+         * Also listen with SASL_SSL on a free port ({@link #secureBootstrapServers()}): TLS with the
+         * certificate in KEYSTORE (PKCS12), clients authenticated by SASL PLAIN as one of USERS
+         * (name to password). The plain listener stays for the broker's own use. This is how the
+         * clients' {@code kafka.*} security settings are tested end to end.
+         */
+        public Builder secureListener(Path keystore, String keystorePassword, Map<String, String> users) {
+            this.secureKeystore = Objects.requireNonNull(keystore, "keystore");
+            this.secureKeystorePassword = Objects.requireNonNull(keystorePassword, "keystorePassword");
+            this.secureUsers = Map.copyOf(users);
+            return this;
         }
 
         /** Data directory, created if missing and reused if it holds a cluster; null (default): temporary. */
