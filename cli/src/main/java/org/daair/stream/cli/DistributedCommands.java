@@ -9,6 +9,11 @@ import org.daair.stream.cli.distributed.KafkaPipeline;
 import org.daair.stream.cli.distributed.KafkaSinkStage;
 import org.daair.stream.cli.distributed.KafkaWorker;
 import org.daair.stream.config.Settings;
+import org.daair.stream.cli.metrics.MeteredRestorer;
+import org.daair.stream.cli.metrics.Metrics;
+import org.daair.stream.cli.metrics.MetricsServer;
+import org.daair.stream.cli.metrics.PipelineMetrics;
+import org.daair.stream.engine.FrameRestorer;
 import org.daair.stream.engine.ResilientRestorer;
 import org.daair.stream.ingest.FrameSource;
 import org.daair.stream.kafka.EmbeddedKafkaBroker;
@@ -61,15 +66,24 @@ final class DistributedCommands {
         @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (kafka.* for TLS/SASL; see config/daair.yaml)")
         Path config;
 
+        @Option(names = "--metrics-port", paramLabel = "PORT",
+                description = "Prometheus metrics at http://HOST:PORT/metrics (default 9461; 0 = off; see metrics.* in config/daair.yaml)")
+        Integer metricsPort;
+
         @Override
         public Integer call() throws Exception {
-            Settings settings = Settings.load(config, System.getenv(), Map.of());
+            Settings settings = Settings.load(config, System.getenv(), metricsPort == null ? Map.of() : Map.of("metrics.port", metricsPort.toString()));
             KafkaFrames kafka = KafkaConnect.connect(bootstrap, settings);
             System.err.println("daair ingest: publishing to " + kafka);
             KafkaPipeline.ensureTopics(kafka);
             // a live camera is reconnected when it drops, and its output keeps its clock (live.*)
-            try (FrameSource src = LiveInputs.open(source, streamId, settings)) {
-                long n = KafkaIngestStage.run(kafka, src, PayloadEncoding.parse(encoding));
+            try (MetricsServer metrics = Metrics.start("ingest", settings, Metrics.INGEST_PORT, true);
+                 FrameSource src = LiveInputs.open(source, streamId, settings)) {
+                PipelineMetrics m = metrics == null ? null : new PipelineMetrics(metrics.registry());
+                if (m != null && src instanceof org.daair.stream.ingest.LiveSource live) {
+                    m.watchLive(live::stats);
+                }
+                long n = KafkaIngestStage.run(kafka, src, PayloadEncoding.parse(encoding), m);
                 System.err.println("daair ingest: published " + n + " frames of stream " + streamId);
             }
             return 0;
@@ -88,18 +102,31 @@ final class DistributedCommands {
         @picocli.CommandLine.Mixin
         ModelOptions modelOptions = new ModelOptions();
 
+        @Option(names = "--metrics-port", paramLabel = "PORT",
+                description = "Prometheus metrics at http://HOST:PORT/metrics (default 9462; 0 = off; see metrics.* in config/daair.yaml)")
+        Integer metricsPort;
+
         @Option(names = "--encoding", description = "restored frame payload (default raw-f32)")
         String encoding = "raw-f32";
 
         @Override
         public Integer call() throws Exception {
-            Settings s = modelOptions.load(Map.of());
+            Settings s = modelOptions.load(metricsPort == null ? Map.of() : Map.of("metrics.port", metricsPort.toString()));
             KafkaFrames kafka = KafkaConnect.connect(bootstrap, s);
             KafkaPipeline.ensureTopics(kafka);
             RestorePipeline pipeline = new RestorePipeline(s, RestoreCommand.resolveModelDir(s.get("model.dir")));
             // a worker does not know whether a stream is live: file semantics unless resilience.mode says live
-            try (ResilientRestorer engine = Resilience.wrap(pipeline.buildEngine(), pipeline, s, Resilience.modeFor(null, s))) {
-                KafkaWorker w = new KafkaWorker(kafka, engine, KafkaPipeline.batcher(s), KafkaWorker.GROUP, PayloadEncoding.parse(encoding));
+            try (MetricsServer metrics = Metrics.start("worker", s, Metrics.WORKER_PORT, true);
+                 ResilientRestorer engine = Resilience.wrap(pipeline.buildEngine(), pipeline, s, Resilience.modeFor(null, s))) {
+                PipelineMetrics m = metrics == null ? null : new PipelineMetrics(metrics.registry());
+                FrameRestorer restorer = engine;
+                if (m != null) {
+                    m.watchRestorer(engine);
+                    m.engineInfo(s.get("model.device"), s.get("model.task"), s.get("model.dir"));
+                    restorer = new MeteredRestorer(engine, m);
+                }
+                KafkaWorker w = new KafkaWorker(kafka, restorer, KafkaPipeline.batcher(s), KafkaWorker.GROUP, PayloadEncoding.parse(encoding))
+                        .metrics(m);
                 Thread main = Thread.currentThread();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     w.stop();
@@ -137,6 +164,10 @@ final class DistributedCommands {
         @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (output.*, kafka.* for TLS/SASL)")
         Path config;
 
+        @Option(names = "--metrics-port", paramLabel = "PORT",
+                description = "Prometheus metrics at http://HOST:PORT/metrics (default 9463; 0 = off; see metrics.* in config/daair.yaml)")
+        Integer metricsPort;
+
         @Option(names = "--live-deadline-ms", paramLabel = "MS",
                 description = {"live mode: write a frame's original when its restored version is this late,",
                         "so the output never stalls (default: file mode, wait for every restored frame)"})
@@ -144,11 +175,21 @@ final class DistributedCommands {
 
         @Override
         public Integer call() throws Exception {
-            Settings s = Settings.load(config, System.getenv(), Map.of());
+            Settings s = Settings.load(config, System.getenv(), metricsPort == null ? Map.of() : Map.of("metrics.port", metricsPort.toString()));
             KafkaFrames kafka = KafkaConnect.connect(bootstrap, s);
             System.err.println("daair sink: consuming from " + kafka);
-            KafkaSinkStage.Result r = KafkaSinkStage.run(kafka, streamId, output, new RestorePipeline(s, Path.of(".")).sinkOptions(),
-                    Duration.ofSeconds(idle), liveDeadlineMs == null ? null : Duration.ofMillis(liveDeadlineMs), null);
+            KafkaSinkStage.Result r;
+            try (MetricsServer metrics = Metrics.start("sink", s, Metrics.SINK_PORT, true)) {
+                PipelineMetrics m = metrics == null ? null : new PipelineMetrics(metrics.registry());
+                r = KafkaSinkStage.run(kafka, streamId, output, new RestorePipeline(s, Path.of(".")).sinkOptions(),
+                        Duration.ofSeconds(idle), liveDeadlineMs == null ? null : Duration.ofMillis(liveDeadlineMs), null,
+                        m == null ? null : (f, original) -> {
+                            m.frameOut(f.streamId());
+                            if (original) {
+                                m.lateOriginal();
+                            }
+                        });
+            }
             System.err.println("daair sink: wrote " + r.written() + " frames of stream " + streamId + " (" + r.duplicates()
                     + " repeats dropped, " + r.deadlineMisses() + " originals written for late frames)");
             return 0;

@@ -54,6 +54,11 @@ public final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = {"Prometheus metrics at http://HOST:PORT/metrics (metrics.*): on by default for live",
+                    "inputs (port 9460), off for files unless a port is given; 0 = off"})
+    Integer metricsPort;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
@@ -66,6 +71,9 @@ public final class RestoreCommand implements Callable<Integer> {
         if (noProgress) {
             flags.put("output.progress", "false");
         }
+        if (metricsPort != null) {
+            flags.put("metrics.port", metricsPort.toString());
+        }
         Settings settings = modelOptions.load(flags);
         RestorePipeline pipeline = new RestorePipeline(settings, resolveModelDir(settings.get("model.dir")));
         if ("kafka".equals(transport)) {
@@ -73,6 +81,21 @@ public final class RestoreCommand implements Callable<Integer> {
         } else if (!"inprocess".equals(transport)) {
             throw new IllegalArgumentException("--transport must be inprocess or kafka, not '" + transport + "'");
         }
+        org.daair.stream.cli.metrics.MetricsServer metrics = org.daair.stream.cli.metrics.Metrics.start("restore", settings,
+                org.daair.stream.cli.metrics.Metrics.RESTORE_PORT, org.daair.stream.ingest.Sources.isLive(input));
+        try {
+            if (metrics != null) {
+                pipeline.metrics(new org.daair.stream.cli.metrics.PipelineMetrics(metrics.registry()));
+            }
+            return restoreInProcess(settings, pipeline);
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+        }
+    }
+
+    private int restoreInProcess(Settings settings, RestorePipeline pipeline) throws Exception {
         boolean showProgress = settings.getBoolean("output.progress");
         ProgressBar[] bar = new ProgressBar[1];
         // Ctrl-C on a live input ends the recording cleanly instead of discarding it

@@ -16,6 +16,7 @@ import org.daair.stream.common.Transport;
 import org.daair.stream.config.Settings;
 import org.daair.stream.engine.Batcher;
 import org.daair.stream.engine.EngineStage;
+import org.daair.stream.engine.FrameRestorer;
 import org.daair.stream.engine.ResilientRestorer;
 import org.daair.stream.engine.RestoreEngine;
 import org.daair.stream.engine.Task;
@@ -49,6 +50,7 @@ public final class RestorePipeline {
     private volatile boolean stopRequested;
     private volatile FrameSource current;
     private volatile java.util.function.Consumer<Frame> onWritten;
+    private volatile org.daair.stream.cli.metrics.PipelineMetrics metrics;
 
     public RestorePipeline(Settings settings, Path modelDir) {
         this.settings = settings;
@@ -96,6 +98,11 @@ public final class RestorePipeline {
      */
     public void onWritten(java.util.function.Consumer<Frame> listener) {
         this.onWritten = listener;
+    }
+
+    /** Records {@link #run}'s frames, stage latencies, queue depths and faults in METRICS (null: none). */
+    public void metrics(org.daair.stream.cli.metrics.PipelineMetrics m) {
+        this.metrics = m;
     }
 
     public SinkOptions sinkOptions() {
@@ -229,15 +236,37 @@ public final class RestorePipeline {
             FrameChannel restored = transport.channel(RESTORED);
             AtomicReference<Throwable> ingestError = new AtomicReference<>();
             AtomicLong decodeNanos = new AtomicLong();
+            org.daair.stream.cli.metrics.PipelineMetrics m = metrics;
+            // when each frame entered the pipeline (decoded), for the end-to-end latency
+            java.util.concurrent.ConcurrentHashMap<Long, Long> entered = new java.util.concurrent.ConcurrentHashMap<>();
+            FrameRestorer staged = restorer;
+            if (m != null) {
+                m.watchRestorer(restorer);
+                m.engineInfo(settings.get("model.device"), settings.get("model.task"), modelDir.getFileName().toString());
+                if (transport instanceof InProcessTransport t) {
+                    m.watchQueue(FRAMES, () -> t.depth(FRAMES));
+                    m.watchQueue(RESTORED, () -> t.depth(RESTORED));
+                }
+                if (source instanceof LiveSource live) {
+                    m.watchLive(live::stats);
+                }
+                staged = new org.daair.stream.cli.metrics.MeteredRestorer(restorer, m);
+            }
             Thread ingest = new Thread(() -> {
                 long n = 0;
                 try {
                     while (true) {
                         long d0 = System.nanoTime();
                         Frame f = source.next();
-                        decodeNanos.addAndGet(System.nanoTime() - d0);
+                        long d1 = System.nanoTime();
+                        decodeNanos.addAndGet(d1 - d0);
                         if (f == null) {
                             break;
+                        }
+                        if (m != null) {
+                            m.stage("decode", d1 - d0);
+                            m.frameIn(f.streamId());
+                            entered.put(f.seq(), d1);
                         }
                         frames.send(f);
                         n++;
@@ -254,7 +283,7 @@ public final class RestorePipeline {
                     Thread.currentThread().interrupt();
                 }
             }, "daair-ingest");
-            EngineStage stage = new EngineStage(restorer,
+            EngineStage stage = new EngineStage(staged,
                     new Batcher(settings.getInt("engine.max_batch"), settings.getInt("engine.max_wait_ms")),
                     frames, restored, 1);
             Thread worker = new Thread(stage, "daair-engine");
@@ -293,8 +322,17 @@ public final class RestorePipeline {
                     for (Frame r : ready) {
                         long e0 = System.nanoTime();
                         sink.write(r);
-                        encodeNanos += System.nanoTime() - e0;
+                        long e1 = System.nanoTime();
+                        encodeNanos += e1 - e0;
                         written++;
+                        if (m != null) {
+                            m.stage("encode", e1 - e0);
+                            m.frameOut(r.streamId());
+                            Long in = entered.remove(r.seq());
+                            if (in != null) {
+                                m.endToEnd(e1 - in);
+                            }
+                        }
                         if (listener != null) {
                             listener.accept(r);
                         }

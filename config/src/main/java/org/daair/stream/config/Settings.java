@@ -200,6 +200,7 @@ public final class Settings {
         oneOf("live.while_gone", "repeat", "pause");
         intRange("live.hold_after_ms", 1, 3_600_000);
         intRange("live.queue_frames", 1, 10_000);
+        intRange("metrics.port", -1, 65535);
         intRange("output.bitrate_kbps", 0, 1_000_000);
         oneOf("output.progress", "true", "false");
         oneOf("output.lossless", "true", "false");

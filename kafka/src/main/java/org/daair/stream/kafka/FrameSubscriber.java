@@ -115,6 +115,24 @@ public final class FrameSubscriber implements AutoCloseable {
     }
 
     /** The partitions this member holds now (empty before the first poll). */
+    /**
+     * How many records this consumer is behind, at most over its partitions (Kafka's
+     * {@code records-lag-max}, over the last fetches); 0 before the first fetch. Call it from the
+     * thread that polls, like every other method here.
+     */
+    public double recordsLagMax() {
+        for (var e : consumer.metrics().entrySet()) {
+            if (e.getKey().name().equals("records-lag-max") && e.getKey().group().equals("consumer-fetch-manager-metrics")
+                    && !e.getKey().tags().containsKey("topic")) {
+                Object v = e.getValue().metricValue();
+                if (v instanceof Number num && !Double.isNaN(num.doubleValue()) && !Double.isInfinite(num.doubleValue())) {
+                    return num.doubleValue();
+                }
+            }
+        }
+        return 0;
+    }
+
     public Set<TopicPartition> assignment() {
         return consumer.assignment();
     }

@@ -37,6 +37,12 @@ public final class KafkaIngestStage {
 
     /** @return the number of frames published */
     public static long run(KafkaFrames kafka, FrameSource source, PayloadEncoding encoding) throws IOException, InterruptedException {
+        return run(kafka, source, encoding, null);
+    }
+
+    /** As above, recording decode latency and frames in (decoded) and out (published) in METRICS (may be null). */
+    public static long run(KafkaFrames kafka, FrameSource source, PayloadEncoding encoding,
+                           org.daair.stream.cli.metrics.PipelineMetrics metrics) throws IOException, InterruptedException {
         StreamInfo info = source.info();
         StreamDirectory.publish(kafka, info);
         long n = 0;
@@ -44,9 +50,24 @@ public final class KafkaIngestStage {
         ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
         try (FramePublisher out = kafka.publisher(Topics.FRAMES, FrameCodec.of(encoding))) {
             out.describe(info);
-            for (Frame f; (f = source.next()) != null; n++) {
+            while (true) {
+                long d0 = System.nanoTime();
+                Frame f = source.next();
+                if (f == null) {
+                    break;
+                }
+                n++;
+                if (metrics != null) {
+                    metrics.stage("decode", System.nanoTime() - d0);
+                    metrics.frameIn(f.streamId());
+                }
                 // async: the producer's buffer is the backpressure; order per stream is kept (idempotent producer)
+                long p0 = System.nanoTime();
                 inFlight.addLast(new InFlight(f, send(out, f, retry)));
+                if (metrics != null) {
+                    metrics.stage("publish", System.nanoTime() - p0);
+                    metrics.frameOut(f.streamId());
+                }
                 settle(out, inFlight, retry, false);
             }
             out.flush();

@@ -81,6 +81,18 @@ public final class KafkaWorker implements Runnable {
         this.encoding = encoding;
     }
 
+    private volatile org.daair.stream.cli.metrics.PipelineMetrics metrics;
+    private volatile double lag;
+
+    /** Counts frames in and out and samples the consumer lag into METRICS (wrap the engine in a MeteredRestorer for the rest). */
+    public KafkaWorker metrics(org.daair.stream.cli.metrics.PipelineMetrics m) {
+        this.metrics = m;
+        if (m != null) {
+            m.watchConsumerLag(() -> lag);
+        }
+        return this;
+    }
+
     /** Asks the worker to stop after the current poll; unfinished frames are left uncommitted. */
     public void stop() {
         stop = true;
@@ -108,6 +120,9 @@ public final class KafkaWorker implements Runnable {
                 try {
                     got = in.poll(wait < 0 ? Duration.ofMillis(200) : Duration.ofNanos(Math.max(wait, 1_000_000)));
                     pollRetry.succeeded();
+                    if (metrics != null) {
+                        lag = in.recordsLagMax();
+                    }
                 } catch (KafkaException e) {
                     pollRetry.failed(e); // transient (broker restarting): back off and poll again
                     continue;
@@ -133,6 +148,9 @@ public final class KafkaWorker implements Runnable {
                         continue;
                     }
                     origin.put(id(f), rf);
+                    if (metrics != null) {
+                        metrics.frameIn(f.streamId());
+                    }
                     Batcher.Batch full = batcher.add(f.withRoute(engine.route(f)), System.nanoTime());
                     if (full != null) {
                         emit(full, out);
@@ -173,6 +191,9 @@ public final class KafkaWorker implements Runnable {
             }
             done(origin.remove(id(r)));
             restored.incrementAndGet();
+            if (metrics != null) {
+                metrics.frameOut(r.streamId());
+            }
         }
     }
 
