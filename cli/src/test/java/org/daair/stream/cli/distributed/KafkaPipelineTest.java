@@ -215,6 +215,45 @@ class KafkaPipelineTest {
     }
 
     @Test
+    void ingestWorkerAndSinkServeMovingMetrics(@TempDir Path tmp) throws Exception {
+        ListSource s = new ListSource("cam-metrics", 20, 9, 40); // a 25 fps camera, one second
+        try (RestoreEngine e1 = engine();
+             org.daair.stream.cli.metrics.MetricsServer ingestServer = org.daair.stream.cli.metrics.MetricsServer.start("ingest", "127.0.0.1", 0);
+             org.daair.stream.cli.metrics.MetricsServer workerServer = org.daair.stream.cli.metrics.MetricsServer.start("worker", "127.0.0.1", 0)) {
+            var ingestMetrics = new org.daair.stream.cli.metrics.PipelineMetrics(ingestServer.registry());
+            var workerMetrics = new org.daair.stream.cli.metrics.PipelineMetrics(workerServer.registry());
+            KafkaWorker w = new KafkaWorker(kafka, new org.daair.stream.cli.metrics.MeteredRestorer(e1, workerMetrics), new Batcher(2, 20),
+                    "metrics", PayloadEncoding.RAW_F32, java.util.Set.of("cam-metrics")).metrics(workerMetrics);
+            Thread t = new Thread(w);
+            t.start();
+            var sampler = new org.daair.stream.cli.metrics.Scrapes.Sampler(workerServer.url(), Duration.ofMillis(50));
+            KafkaSinkStage.Result r;
+            try (sampler) {
+                KafkaIngestStage.run(kafka, s, PayloadEncoding.RAW_F32, ingestMetrics);
+                r = KafkaSinkStage.run(kafka, "cam-metrics", tmp.resolve("metrics.mkv").toString(),
+                        SinkOptions.defaults().withLossless(true).withCopyAudio(false), Duration.ofSeconds(60), null);
+                Thread.sleep(200);
+            } finally {
+                w.stop();
+                t.join();
+            }
+            assertEquals(20, r.written());
+            List<Double> out = sampler.distinct("daair_frames_out_total", "stream=\"cam-metrics\"");
+            assertTrue(out.size() >= 3, "the worker's frames-out counter moved while the stream went on: " + out);
+            assertEquals(20.0, out.get(out.size() - 1));
+            String worker = org.daair.stream.cli.metrics.Scrapes.get(workerServer.url());
+            assertEquals(20.0, org.daair.stream.cli.metrics.Scrapes.value(worker, "daair_frames_in_total", "stream=\"cam-metrics\""));
+            assertEquals(20.0, org.daair.stream.cli.metrics.Scrapes.value(worker, "daair_frames_restored_total", "route=\"derain\""));
+            assertTrue(org.daair.stream.cli.metrics.Scrapes.value(worker, "daair_stage_seconds_count", "stage=\"model\"") > 0);
+            assertTrue(org.daair.stream.cli.metrics.Scrapes.value(worker, "daair_consumer_lag_records") >= 0, "consumer lag gauge");
+            assertTrue(worker.contains("process=\"worker\""));
+            String ingest = org.daair.stream.cli.metrics.Scrapes.get(ingestServer.url());
+            assertEquals(20.0, org.daair.stream.cli.metrics.Scrapes.value(ingest, "daair_frames_out_total", "stream=\"cam-metrics\""));
+            assertEquals(20.0, org.daair.stream.cli.metrics.Scrapes.value(ingest, "daair_stage_seconds_count", "stage=\"decode\""));
+        }
+    }
+
+    @Test
     void aMalformedRecordGoesToTheDeadLetterTopicAndTheStreamGoesOn(@TempDir Path tmp) throws Exception {
         ListSource s = new ListSource("cam-m", 6, 4, 0);
         try (RestoreEngine e1 = engine();
