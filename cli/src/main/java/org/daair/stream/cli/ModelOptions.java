@@ -17,8 +17,15 @@ public final class ModelOptions {
     @Option(names = "--model", paramLabel = "DIR", description = "folder with the ONNX graphs and model card (default: models/)")
     Path model;
 
-    @Option(names = "--device", paramLabel = "DEVICE", description = "cpu (default), gpu or tensorrt")
+    @Option(names = "--device", paramLabel = "DEVICE", description = "cpu (default) or gpu (NVIDIA; see --engine)")
     String device;
+
+    @Option(names = "--engine", paramLabel = "ENGINE",
+            description = "on a GPU: tensorrt (default: TensorRT engines, FP16, cached) or cuda (CUDA only)")
+    String engine;
+
+    @Option(names = "--precision", paramLabel = "P", description = "TensorRT precision: fp16 (default, FP32 fallback) or fp32")
+    String precision;
 
     @Option(names = "--config", paramLabel = "FILE", description = "YAML settings (see config/daair.yaml for every key and its default)")
     Path config;
@@ -31,6 +38,12 @@ public final class ModelOptions {
         }
         if (device != null) {
             flags.put("model.device", device);
+        }
+        if (engine != null) {
+            flags.put("model.engine", engine);
+        }
+        if (precision != null) {
+            flags.put("model.precision", precision);
         }
         if (model != null) {
             flags.put("model.dir", model.toString());

@@ -68,6 +68,7 @@ public final class RestorePipeline {
                 .setModelDir(modelDir)
                 .optTask(Task.parse(settings.get("model.task")))
                 .optDevice(device)
+                .optGpu(gpuOptions())
                 .optThreads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors())
                 .optMaxBatch(settings.getInt("engine.max_batch"))
                 .optTiling(settings.getInt("engine.tile_size"), settings.getInt("engine.tile_overlap"))
@@ -103,6 +104,18 @@ public final class RestorePipeline {
     /** Records {@link #run}'s frames, stage latencies, queue depths and faults in METRICS (null: none). */
     public void metrics(org.daair.stream.cli.metrics.PipelineMetrics m) {
         this.metrics = m;
+    }
+
+    /** The model.engine / precision / engine_cache / gpu_index settings. */
+    public org.daair.stream.engine.GpuOptions gpuOptions() {
+        var b = org.daair.stream.engine.GpuOptions.builder()
+                .optProvider(org.daair.stream.engine.GpuOptions.Provider.parse(settings.get("model.engine")))
+                .optPrecision(settings.get("model.precision"))
+                .optDeviceId(settings.getInt("model.gpu_index"));
+        if (!settings.get("model.engine_cache").isEmpty()) {
+            b.optCacheDir(Path.of(settings.get("model.engine_cache")));
+        }
+        return b.build();
     }
 
     public SinkOptions sinkOptions() {

@@ -203,6 +203,18 @@ class BadInputTest {
     }
 
     @Test
+    void gpuRequestedOnAMachineWithoutOne(@TempDir Path tmp) throws Exception {
+        // this machine (and CI) has no NVIDIA driver: the first missing piece is named, nothing is written
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/proc/driver/nvidia/version")), "a GPU machine");
+        Path in = png(tmp.resolve("in.png"), 32, 32);
+        Path out = tmp.resolve("out.png");
+        for (String engine : List.of("tensorrt", "cuda")) {
+            String line = fails(out, restore(in.toString(), out.toString(), "--device", "gpu", "--engine", engine));
+            assertTrue(line.contains("NVIDIA driver") && line.contains("--device cpu"), line);
+        }
+    }
+
+    @Test
     void urlWithAnUnsupportedScheme(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out.mp4");
         long t0 = System.nanoTime();

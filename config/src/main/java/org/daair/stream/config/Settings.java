@@ -174,6 +174,9 @@ public final class Settings {
     public void validate() throws ConfigException {
         oneOf("model.task", "auto", "denoise", "derain", "dehaze", "deblur", "lowlight");
         oneOf("model.device", "cpu", "gpu", "tensorrt");
+        oneOf("model.engine", "tensorrt", "cuda");
+        oneOf("model.precision", "fp16", "fp32");
+        intRange("model.gpu_index", 0, 63);
         intRange("model.threads", 0, 1024);
         intRange("engine.max_batch", 1, 256);
         intRange("engine.max_wait_ms", 0, 60_000);

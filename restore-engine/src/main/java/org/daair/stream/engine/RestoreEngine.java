@@ -45,12 +45,25 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         if (task != Task.AUTO && !bundle.degradations().contains(task.id())) {
             throw new IllegalArgumentException("model " + bundle.name() + " cannot " + task.id() + "; it knows " + bundle.degradations());
         }
+        GpuOptions gpu = null;
+        if (!"cpu".equals(b.device)) {
+            gpu = b.gpu;
+            if ("tensorrt".equals(b.device)) {
+                gpu = GpuOptions.builder().optProvider(GpuOptions.Provider.TENSORRT).optPrecision(gpu.fp16() ? "fp16" : "fp32")
+                        .optCacheDir(gpu.cacheDir()).optDeviceId(gpu.deviceId()).build();
+            }
+            // before any graph: say which piece is missing instead of ONNX Runtime's native error
+            GpuSupport.system().require(gpu);
+        }
+        // TensorRT builds one engine per shape range: crops for the classifier, up to a tile for the rest
         this.classifier = task == Task.AUTO
-                ? new Classifier(new OnnxGraph(bundle.graph("classifier"), b.device, b.threads), bundle.degradations().size())
+                ? new Classifier(new OnnxGraph(bundle.graph("classifier"), gpu, b.threads,
+                        new OnnxGraph.ShapeProfile(4, MIN_SIDE, Classifier.CROP, Classifier.CROP)), bundle.degradations().size())
                 : null;
+        OnnxGraph.ShapeProfile tiles = new OnnxGraph.ShapeProfile(b.maxBatch, MIN_SIDE, b.tileSize, b.tileSize);
         for (String d : bundle.degradations()) {
             if (task == Task.AUTO || task.id().equals(d)) {
-                graphs.put(d, new OnnxGraph(bundle.graph(d), b.device, b.threads));
+                graphs.put(d, new OnnxGraph(bundle.graph(d), gpu, b.threads, tiles));
             }
             framesPerRoute.put(d, new AtomicLong());
         }
@@ -186,6 +199,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         private Path modelDir;
         private Task task = Task.AUTO;
         private String device = "cpu";
+        private GpuOptions gpu = GpuOptions.DEFAULT;
         private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private int maxBatch = 4;
         private int tileSize = 512;
@@ -211,6 +225,12 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
                 throw new IllegalArgumentException("device must be cpu, gpu or tensorrt, not '" + d + "'");
             }
             this.device = d;
+            return this;
+        }
+
+        /** Provider, precision, engine cache and GPU index for device gpu (default {@link GpuOptions#DEFAULT}: TensorRT, FP16). */
+        public Builder optGpu(GpuOptions g) {
+            this.gpu = Objects.requireNonNull(g);
             return this;
         }
 
