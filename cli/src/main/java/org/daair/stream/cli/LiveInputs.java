@@ -12,7 +12,7 @@ import org.daair.stream.ingest.Sources;
  * Opens a command-line input the way the {@code live.*} settings say: a live input (stream URL or
  * capture device, {@link Sources#isLive}) becomes a {@link LiveSource} that reconnects, repeats
  * the last frame while the input is silent and drops the oldest frames when restoration is behind;
- * anything else is opened as is ({@link Sources#open}).
+ * anything else is opened as is ({@link Sources#open}). Video is decoded with {@code input.decoder}.
  */
 public final class LiveInputs {
 
@@ -25,13 +25,14 @@ public final class LiveInputs {
     }
 
     public static FrameSource open(String input, String streamId, Settings s) throws IOException {
+        String decoder = s.get("input.decoder");
         if (!reconnects(input, s)) {
-            return Sources.open(input, streamId);
+            return Sources.open(input, streamId, decoder);
         }
         Duration timeout = Duration.ofMillis(s.getInt("live.read_timeout_ms"));
         LiveSource.Opener opener = Sources.isUrl(input)
-                ? () -> new FFmpegSource(input, streamId, timeout)
-                : () -> Sources.open(input, streamId);
+                ? () -> FFmpegSource.open(input, streamId, timeout, decoder)
+                : () -> Sources.open(input, streamId, decoder);
         // the first connection is opened here, so that a wrong address fails at once with its error
         FrameSource first = opener.open();
         try {

@@ -195,6 +195,10 @@ public final class Settings {
         intRange("resilience.breaker_failure_rate", 1, 100);
         intRange("resilience.breaker_open_ms", 1, 86_400_000);
         intRange("resilience.breaker_half_open_calls", 1, 1000);
+        if (!get("input.decoder").matches("[A-Za-z0-9_]*")) {
+            throw new ConfigException("input.decoder = '" + get("input.decoder") + "' (" + origin.get("input.decoder")
+                    + ") is not a decoder name: use nvdec, e.g. h264_cuvid, or leave it empty for software decoding");
+        }
         oneOf("live.reconnect", "true", "false");
         intRange("live.read_timeout_ms", 100, 3_600_000);
         intRange("live.backoff_initial_ms", 1, 3_600_000);

@@ -43,6 +43,7 @@ public final class FFmpegSource implements FrameSource {
 
     /** Default socket timeout for network inputs: fail instead of hanging forever. */
     public static final java.time.Duration DEFAULT_READ_TIMEOUT = java.time.Duration.ofSeconds(15);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FFmpegSource.class);
     private static final Pattern ERROR_CODE = Pattern.compile("error (-?\\d+)");
 
     static {
@@ -74,6 +75,51 @@ public final class FFmpegSource implements FrameSource {
      * before opening or reading fails (how fast a dropped camera is noticed).
      */
     public FFmpegSource(String input, String streamId, java.time.Duration readTimeout) throws SourceException {
+        this(input, streamId, readTimeout, null);
+    }
+
+    /**
+     * Opens {@code input} with the video decoder {@code decoder}: "" or null for FFmpeg's default
+     * (software), "nvdec" for NVIDIA's hardware decoder of the stream's codec (h264_cuvid,
+     * hevc_cuvid, ...), or a decoder name. A hardware decoder that cannot open (no NVIDIA driver,
+     * a codec it does not take) is replaced by the software one, with a warning: decoding never
+     * fails for want of a GPU.
+     */
+    public static FFmpegSource open(String input, String streamId, java.time.Duration readTimeout, String decoder)
+            throws SourceException {
+        FFmpegSource sw = new FFmpegSource(input, streamId, readTimeout, null);
+        if (decoder == null || decoder.isBlank()) {
+            return sw;
+        }
+        String name = decoder.equals("nvdec") ? nvdecFor(sw.info().videoCodec()) : decoder;
+        if (name == null) {
+            LOG.info("no NVDEC decoder for {} video: decoding '{}' in software", sw.info().videoCodec(), input);
+            return sw;
+        }
+        // one connection at a time: a live UDP input cannot be bound twice
+        sw.close();
+        try {
+            FFmpegSource hw = new FFmpegSource(input, streamId, readTimeout, name);
+            LOG.info("decoding '{}' with {}", input, name);
+            return hw;
+        } catch (SourceException e) {
+            LOG.warn("decoder {} cannot decode '{}' here ({}): decoding in software", name, input, e.getMessage());
+            return new FFmpegSource(input, streamId, readTimeout, null);
+        }
+    }
+
+    /** NVIDIA's decoder (NVDEC, through FFmpeg's cuvid wrappers) for a codec, or null when there is none. */
+    static String nvdecFor(String codec) {
+        return switch (codec == null ? "" : codec) {
+            case "h264", "hevc", "av1", "vp8", "vp9", "mjpeg", "vc1" -> codec + "_cuvid";
+            case "mpeg1video" -> "mpeg1_cuvid";
+            case "mpeg2video" -> "mpeg2_cuvid";
+            case "mpeg4" -> "mpeg4_cuvid";
+            default -> null;
+        };
+    }
+
+    private FFmpegSource(String input, String streamId, java.time.Duration readTimeout, String decoderName) throws SourceException {
         this.input = input;
         this.streamId = streamId;
         boolean url = Sources.isUrl(input);
@@ -88,6 +134,9 @@ public final class FFmpegSource implements FrameSource {
         String target = url ? input : "file:" + path.toAbsolutePath();
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(target);
         g.setImageMode(FrameGrabber.ImageMode.RAW);
+        if (decoderName != null) {
+            g.setVideoCodecName(decoderName);
+        }
         if (url) {
             configureNetwork(g, input, Long.toString(Math.max(1, readTimeout.toNanos() / 1000)));
         }

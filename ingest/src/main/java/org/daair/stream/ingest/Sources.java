@@ -52,6 +52,14 @@ public final class Sources {
      * @throws SourceException with a one-line explanation when the input cannot be used
      */
     public static FrameSource open(String input, String streamId) throws IOException {
+        return open(input, streamId, "");
+    }
+
+    /**
+     * As {@link #open(String, String)}, decoding video with {@code decoder} ("" software, "nvdec",
+     * or a decoder name; see {@link FFmpegSource#open(String, String, java.time.Duration, String)}).
+     */
+    public static FrameSource open(String input, String streamId, String decoder) throws IOException {
         if (input == null || input.isBlank()) {
             throw new SourceException("no input given: pass a video file, an image folder, a URL or '-' for a Y4M pipe");
         }
@@ -60,7 +68,7 @@ public final class Sources {
         }
         if (isUrl(input)) {
             requireSupportedScheme(input);
-            return new FFmpegSource(input, streamId);
+            return FFmpegSource.open(input, streamId, FFmpegSource.DEFAULT_READ_TIMEOUT, decoder);
         }
         Path path = toPath(input);
         if (Files.isDirectory(path)) {
@@ -80,7 +88,7 @@ public final class Sources {
                 throw e;
             }
         }
-        return new FFmpegSource(input, streamId);
+        return FFmpegSource.open(input, streamId, FFmpegSource.DEFAULT_READ_TIMEOUT, decoder);
     }
 
     /**

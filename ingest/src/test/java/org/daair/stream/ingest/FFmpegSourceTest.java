@@ -69,6 +69,36 @@ class FFmpegSourceTest {
     }
 
     @Test
+    void hardwareDecoderThatCannotOpenFallsBackToSoftwareWithTheSameFrames() throws Exception {
+        // without an NVIDIA driver (this machine, CI) NVDEC cannot open: the frames come from the
+        // software decoder, exactly as without the option; with a driver they would come from NVDEC
+        java.util.List<float[]> sw = new java.util.ArrayList<>();
+        try (FrameSource src = Sources.open(clip.toString(), "sw")) {
+            for (org.daair.stream.common.Frame f; (f = src.next()) != null; ) {
+                sw.add(f.rgb());
+            }
+        }
+        for (String decoder : java.util.List.of("nvdec", "no_such_decoder")) {
+            java.util.List<float[]> got = new java.util.ArrayList<>();
+            try (FrameSource src = Sources.open(clip.toString(), "hw", decoder)) {
+                for (org.daair.stream.common.Frame f; (f = src.next()) != null; ) {
+                    got.add(f.rgb());
+                }
+            }
+            assertEquals(sw.size(), got.size(), decoder);
+            if (!java.nio.file.Files.exists(Path.of("/proc/driver/nvidia/version"))) {
+                for (int i = 0; i < sw.size(); i++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(sw.get(i), got.get(i), decoder + " frame " + i);
+                }
+            }
+        }
+        assertEquals("h264_cuvid", FFmpegSource.nvdecFor("h264"));
+        assertEquals("hevc_cuvid", FFmpegSource.nvdecFor("hevc"));
+        assertEquals("mpeg2_cuvid", FFmpegSource.nvdecFor("mpeg2video"));
+        assertEquals(null, FFmpegSource.nvdecFor("ffv1"));
+    }
+
+    @Test
     void reportsRotation() throws Exception {
         Path rotated = TestClips.clip(dir.resolve("rot.mp4"), 3, 64, 48, 25, 0, 90);
         try (FrameSource src = new FFmpegSource(rotated.toString(), "r")) {
