@@ -1,0 +1,149 @@
+package org.daair.stream.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.daair.stream.common.Frame;
+import org.daair.stream.engine.Flicker;
+import org.daair.stream.engine.TemporalStabilizer;
+import org.daair.stream.ingest.FrameSource;
+import org.daair.stream.ingest.SourceException;
+import org.daair.stream.ingest.Sources;
+
+/**
+ * Quality of a restored video against its clean original: PSNR (RGB, 8-bit, mean over frames) and
+ * flicker ({@link Flicker}, still pixels of the clean video) of the degraded input, of the frames
+ * restored one by one, and of the same frames through the {@link TemporalStabilizer}, side by side
+ * from one restoration pass (the stabiliser is a deterministic pass over the restored frames in
+ * order, exactly as the pipeline applies it).
+ */
+public final class VideoEval {
+
+    /** One variant's numbers: mean PSNR against the clean video, and flicker. */
+    public record Scores(double psnr, double flicker) {
+    }
+
+    /**
+     * @param flickerClean the clean video's own flicker (codec noise, lighting): the yardstick
+     * @param routes       frames per degradation chosen by the engine
+     */
+    public record Result(int frames, int width, int height, double flickerClean, Scores input, Scores perFrame, Scores stabilized,
+                         Map<String, Long> routes, double seconds) {
+    }
+
+    private VideoEval() {
+    }
+
+    static List<Frame> decode(String video) throws IOException {
+        List<Frame> out = new ArrayList<>();
+        try (FrameSource src = Sources.open(video, "eval")) {
+            for (Frame f; (f = src.next()) != null; ) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    public static Result run(RestorePipeline pipeline, String clean, String degraded, TemporalStabilizer stabilizer)
+            throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        List<Frame> c = decode(clean);
+        List<Frame> d = decode(degraded);
+        if (c.size() != d.size() || c.isEmpty() || c.get(0).width() != d.get(0).width() || c.get(0).height() != d.get(0).height()) {
+            throw new SourceException("the clean and degraded videos must have the same frames: " + c.size() + " frames of "
+                    + (c.isEmpty() ? "?" : c.get(0).width() + "x" + c.get(0).height()) + " against " + d.size() + " of "
+                    + (d.isEmpty() ? "?" : d.get(0).width() + "x" + d.get(0).height()));
+        }
+        List<Frame> restored = restore(pipeline, degraded);
+        return score(c, d, restored, stabilizer, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Every frame of DEGRADED restored by the pipeline, in order, as the sink received them. */
+    static List<Frame> restore(RestorePipeline pipeline, String degraded) throws IOException, InterruptedException {
+        List<Frame> restored = new ArrayList<>();
+        Path tmp = Files.createTempDirectory("daair-video-eval");
+        try {
+            pipeline.onWritten(restored::add);
+            pipeline.run(degraded, tmp.resolve("restored.mkv").toString(), null, null);
+        } finally {
+            pipeline.onWritten(null);
+            try (var s = Files.walk(tmp)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        return restored;
+    }
+
+    static Result score(List<Frame> c, List<Frame> d, List<Frame> restored, TemporalStabilizer stabilizer, double seconds) {
+        List<float[]> stab = new ArrayList<>();
+        for (Frame f : restored) {
+            stab.add(stabilizer.apply(f).rgb());
+        }
+        stabilizer.forget(restored.get(0).streamId());
+        int w = c.get(0).width();
+        int h = c.get(0).height();
+        List<float[]> cleanPx = c.stream().map(Frame::rgb).toList();
+        List<float[]> inPx = d.stream().map(Frame::rgb).toList();
+        List<float[]> outPx = restored.stream().map(Frame::rgb).toList();
+        Map<String, Long> routes = new TreeMap<>();
+        restored.forEach(f -> routes.merge(f.route(), 1L, Long::sum));
+        return new Result(c.size(), w, h, Flicker.measure(cleanPx, cleanPx, w, h),
+                new Scores(meanPsnr(inPx, cleanPx), Flicker.measure(inPx, cleanPx, w, h)),
+                new Scores(meanPsnr(outPx, cleanPx), Flicker.measure(outPx, cleanPx, w, h)),
+                new Scores(meanPsnr(stab, cleanPx), Flicker.measure(stab, cleanPx, w, h)),
+                routes, seconds);
+    }
+
+    /** PSNR on 8-bit values (what a viewer sees after encoding), averaged over frames. */
+    static double meanPsnr(List<float[]> a, List<float[]> b) {
+        double s = 0;
+        for (int t = 0; t < a.size(); t++) {
+            s += psnr8(a.get(t), b.get(t));
+        }
+        return s / a.size();
+    }
+
+    static double psnr8(float[] a, float[] b) {
+        double se = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = Math.round(Math.min(1, Math.max(0, a[i])) * 255) - Math.round(Math.min(1, Math.max(0, b[i])) * 255);
+            se += d * d;
+        }
+        double mse = se / a.length;
+        return mse == 0 ? 100 : 10 * Math.log10(255.0 * 255.0 / mse);
+    }
+
+    /** The table: input, per-frame and stabilised PSNR and flicker (and flicker / clean flicker). */
+    public static String describe(Result r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%d frames of %dx%d, restored in %.1f s; routes %s%n", r.frames(), r.width(), r.height(), r.seconds(), r.routes()));
+        sb.append(String.format("%-22s %10s %12s %14s%n", "", "PSNR dB", "flicker", "flicker/clean"));
+        sb.append(String.format("%-22s %10s %12.5f %14.2f%n", "clean", "", r.flickerClean(), 1.0));
+        for (var e : List.of(Map.entry("degraded input", r.input()), Map.entry("restored per frame", r.perFrame()),
+                Map.entry("restored, stabilised", r.stabilized()))) {
+            sb.append(String.format("%-22s %10.2f %12.5f %14.2f%n", e.getKey(), e.getValue().psnr(), e.getValue().flicker(),
+                    e.getValue().flicker() / r.flickerClean()));
+        }
+        return sb.toString();
+    }
+
+    /** For experiments: {@code VideoEval CLEAN DEGRADED [strength threshold]...}: one restoration, several stabilisers. */
+    public static void main(String[] args) throws Exception {
+        org.daair.stream.config.Settings s = org.daair.stream.config.Settings.load(null, System.getenv(),
+                Map.of("output.progress", "false", "output.lossless", "true"));
+        RestorePipeline p = new RestorePipeline(s, RestoreCommand.resolveModelDir(s.get("model.dir")));
+        List<Frame> c = decode(args[0]);
+        List<Frame> d = decode(args[1]);
+        List<Frame> restored = restore(p, args[1]);
+        for (int i = 2; i + 1 < args.length; i += 2) {
+            double strength = Double.parseDouble(args[i]);
+            double thr = Double.parseDouble(args[i + 1]);
+            System.out.println("strength " + strength + " threshold " + thr);
+            System.out.println(describe(score(c, d, restored, new TemporalStabilizer(strength, thr), 0)));
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package org.daair.stream.engine;
+
+import java.util.List;
+
+/**
+ * Temporal consistency of a video: how much consecutive frames differ where the scene does not
+ * move. Static pixels are those whose blurred luma changes by less than {@link #STATIC_CHANGE}
+ * between consecutive frames of a reference (the clean video when there is one, else the input).
+ * The flicker of a video is the mean absolute difference between its consecutive frames over
+ * those pixels (RGB, 0..1); a restored video is judged by its flicker relative to the clean one's.
+ */
+public final class Flicker {
+
+    /** A blurred luma change below this (about 2/255) is a still pixel. */
+    public static final double STATIC_CHANGE = 2.0 / 255;
+
+    private Flicker() {
+    }
+
+    /**
+     * @param video     the frames to measure (planar RGB of one size)
+     * @param reference the frames that say where the scene is still (same count and size)
+     * @return the mean absolute frame-to-frame change over still pixels, or NaN if none is still
+     */
+    public static double measure(List<float[]> video, List<float[]> reference, int w, int h) {
+        if (video.size() != reference.size()) {
+            throw new IllegalArgumentException(video.size() + " frames against " + reference.size() + " reference frames");
+        }
+        int plane = w * h;
+        double sum = 0;
+        long n = 0;
+        for (int t = 1; t < video.size(); t++) {
+            float[] still = TemporalStabilizer.blurredLumaChange(reference.get(t), reference.get(t - 1), w, h);
+            float[] a = video.get(t);
+            float[] b = video.get(t - 1);
+            for (int i = 0; i < plane; i++) {
+                if (still[i] < STATIC_CHANGE) {
+                    sum += (Math.abs(a[i] - b[i]) + Math.abs(a[plane + i] - b[plane + i])
+                            + Math.abs(a[2 * plane + i] - b[2 * plane + i])) / 3.0;
+                    n++;
+                }
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+}

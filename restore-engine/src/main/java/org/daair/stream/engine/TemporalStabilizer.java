@@ -1,0 +1,130 @@
+package org.daair.stream.engine;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.daair.stream.common.Frame;
+
+/**
+ * Removes the flicker that restoring frames one by one adds to video: restored noise "boils" in
+ * flat areas and haze removal pumps brightness, because nothing ties one frame's result to the
+ * next. Where the picture does not move, each output pixel is blended with the previous output
+ * (a recursive temporal filter); where it moves, the new frame is taken as it is, so moving
+ * objects stay sharp and leave no trails.
+ *
+ * <p>Motion is measured between the new restored frame and the previous output, on luma blurred
+ * over 5 x 5 pixels (so the residual noise does not read as motion): the blend weight is
+ * {@code strength * max(0, 1 - motion / motionThreshold)}. A scene cut (mean motion above 0.12)
+ * starts afresh. Frames that went out unrestored (route passthrough) are not blended and restart
+ * the filter, so an original never mixes with restored frames.
+ *
+ * <p>Frames of a stream must arrive in order (the sink's order); one instance serves many streams.
+ */
+public final class TemporalStabilizer {
+
+    /** Mean blurred luma change above which two frames are different scenes. */
+    static final double SCENE_CUT = 0.12;
+    private static final int RADIUS = 2;
+
+    private final double strength;
+    private final double motionThreshold;
+    private final Map<String, float[]> previous = new HashMap<>();
+
+    /**
+     * @param strength        0 (off) .. <1: weight of the previous output on a still pixel
+     * @param motionThreshold blurred luma change (0..1) from which a pixel counts as moving
+     */
+    public TemporalStabilizer(double strength, double motionThreshold) {
+        if (strength < 0 || strength >= 1) {
+            throw new IllegalArgumentException("strength must be in [0, 1), not " + strength);
+        }
+        if (motionThreshold <= 0) {
+            throw new IllegalArgumentException("motion threshold must be > 0, not " + motionThreshold);
+        }
+        this.strength = strength;
+        this.motionThreshold = motionThreshold;
+    }
+
+    /** The stabilised version of restored frame {@code f} (f itself when nothing is blended). */
+    public synchronized Frame apply(Frame f) {
+        if (f.isEndOfStream()) {
+            previous.remove(f.streamId());
+            return f;
+        }
+        float[] cur = f.rgb();
+        float[] prev = previous.get(f.streamId());
+        if (strength == 0 || FrameRestorer.PASSTHROUGH.equals(f.route()) || f.route() == null) {
+            previous.remove(f.streamId());
+            return f;
+        }
+        if (prev == null || prev.length != cur.length) {
+            previous.put(f.streamId(), cur.clone());
+            return f;
+        }
+        int w = f.width();
+        int h = f.height();
+        float[] motion = blurredLumaChange(cur, prev, w, h);
+        double mean = 0;
+        for (float m : motion) {
+            mean += m;
+        }
+        if (mean / motion.length > SCENE_CUT) {
+            previous.put(f.streamId(), cur.clone());
+            return f;
+        }
+        int plane = w * h;
+        float[] out = new float[cur.length];
+        for (int i = 0; i < plane; i++) {
+            double wgt = strength * Math.max(0, 1 - motion[i] / motionThreshold);
+            for (int c = 0; c < 3; c++) {
+                int k = c * plane + i;
+                out[k] = (float) (wgt * prev[k] + (1 - wgt) * cur[k]);
+            }
+        }
+        previous.put(f.streamId(), out);
+        return f.withPixels(out);
+    }
+
+    /** The stream ended: drop its state. */
+    public synchronized void forget(String streamId) {
+        previous.remove(streamId);
+    }
+
+    /** |luma(a) - luma(b)| averaged over a (2 RADIUS + 1)^2 box, per pixel (separable box filter). */
+    static float[] blurredLumaChange(float[] a, float[] b, int w, int h) {
+        int plane = w * h;
+        float[] d = new float[plane];
+        for (int i = 0; i < plane; i++) {
+            float ya = (a[i] + a[plane + i] + a[2 * plane + i]) / 3f;
+            float yb = (b[i] + b[plane + i] + b[2 * plane + i]) / 3f;
+            d[i] = Math.abs(ya - yb);
+        }
+        float[] tmp = new float[plane];
+        for (int y = 0; y < h; y++) {
+            double s = 0;
+            int row = y * w;
+            for (int x = -RADIUS; x <= RADIUS; x++) {
+                s += d[row + clamp(x, w)];
+            }
+            for (int x = 0; x < w; x++) {
+                tmp[row + x] = (float) (s / (2 * RADIUS + 1));
+                s += d[row + clamp(x + RADIUS + 1, w)] - d[row + clamp(x - RADIUS, w)];
+            }
+        }
+        float[] out = new float[plane];
+        for (int x = 0; x < w; x++) {
+            double s = 0;
+            for (int y = -RADIUS; y <= RADIUS; y++) {
+                s += tmp[clamp(y, h) * w + x];
+            }
+            for (int y = 0; y < h; y++) {
+                out[y * w + x] = (float) (s / (2 * RADIUS + 1));
+                s += tmp[clamp(y + RADIUS + 1, h) * w + x] - tmp[clamp(y - RADIUS, h) * w + x];
+            }
+        }
+        return out;
+    }
+
+    private static int clamp(int v, int n) {
+        return v < 0 ? 0 : v >= n ? n - 1 : v;
+    }
+}
