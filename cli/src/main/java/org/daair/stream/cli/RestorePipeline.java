@@ -49,6 +49,15 @@ public final class RestorePipeline {
     private volatile boolean stopRequested;
     private volatile FrameSource current;
     private volatile java.util.function.Consumer<Frame> onWritten;
+    private volatile java.util.function.Consumer<Frame> onDecoded;
+    private volatile java.util.function.Consumer<org.daair.stream.engine.RouteDecision> onRouted;
+    private volatile SinkOpener sinkOpener = Sinks::open;
+
+    /** Opens the output of {@link #run}; {@link Sinks#open} unless replaced (previews, reports). */
+    @FunctionalInterface
+    public interface SinkOpener {
+        FrameSink open(String output, StreamInfo info, SinkOptions options) throws IOException;
+    }
 
     public RestorePipeline(Settings settings, Path modelDir) {
         this.settings = settings;
@@ -71,6 +80,7 @@ public final class RestorePipeline {
                 .optTiling(settings.getInt("engine.tile_size"), settings.getInt("engine.tile_overlap"))
                 .optRouteHysteresis(settings.getDouble("engine.route_smoothing"),
                         settings.getDouble("engine.route_switch_margin"), settings.getInt("engine.route_hold_frames"))
+                .optRouteListener(onRouted)
                 .build();
     }
 
@@ -96,6 +106,25 @@ public final class RestorePipeline {
      */
     public void onWritten(java.util.function.Consumer<Frame> listener) {
         this.onWritten = listener;
+    }
+
+    /**
+     * Called by {@link #run} on the decoding thread with every input frame before it goes to the
+     * engine (the original pixels, which the engine's output replaces); for previews and reports.
+     * It may block to bound what it keeps: the decoder then waits, as it does for a full queue.
+     */
+    public void onDecoded(java.util.function.Consumer<Frame> listener) {
+        this.onDecoded = listener;
+    }
+
+    /** Told how each frame was routed and the classifier's confidence (engines built after this call). */
+    public void onRouted(java.util.function.Consumer<org.daair.stream.engine.RouteDecision> listener) {
+        this.onRouted = listener;
+    }
+
+    /** Replaces how {@link #run} opens its output (a preview composes frames, a report may keep none). */
+    public void sinkOpener(SinkOpener opener) {
+        this.sinkOpener = java.util.Objects.requireNonNull(opener);
     }
 
     public SinkOptions sinkOptions() {
@@ -229,6 +258,7 @@ public final class RestorePipeline {
             FrameChannel restored = transport.channel(RESTORED);
             AtomicReference<Throwable> ingestError = new AtomicReference<>();
             AtomicLong decodeNanos = new AtomicLong();
+            java.util.function.Consumer<Frame> decodedListener = onDecoded;
             Thread ingest = new Thread(() -> {
                 long n = 0;
                 try {
@@ -238,6 +268,9 @@ public final class RestorePipeline {
                         decodeNanos.addAndGet(System.nanoTime() - d0);
                         if (f == null) {
                             break;
+                        }
+                        if (decodedListener != null) {
+                            decodedListener.accept(f);
                         }
                         frames.send(f);
                         n++;
@@ -265,7 +298,7 @@ public final class RestorePipeline {
 
             long encodeNanos = 0;
             long written = 0;
-            try (FrameSink sink = Sinks.open(output, info, sinkOptions())) {
+            try (FrameSink sink = sinkOpener.open(output, info, sinkOptions())) {
                 ReorderBuffer order = new ReorderBuffer(0);
                 while (true) {
                     Frame f = restored.poll(Duration.ofMillis(200));
