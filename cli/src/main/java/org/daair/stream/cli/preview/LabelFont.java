@@ -36,7 +36,7 @@ final class LabelFont {
     static boolean ink(String text, int x, int y) {
         int letter = x / (GLYPH_W + 1);
         int col = x % (GLYPH_W + 1);
-        if (letter >= text.length() || col >= GLYPH_W || y < 0 || y >= GLYPH_H) {
+        if (x < 0 || letter >= text.length() || col >= GLYPH_W || y < 0 || y >= GLYPH_H) {
             return false;
         }
         String[] g = GLYPHS.get(text.charAt(letter));
