@@ -206,6 +206,85 @@ class PreviewTest {
     }
 
     @Test
+    @Timeout(120)
+    void liveInputPreviewShowsTheNoisyCameraLeftAndTheDenoisedPictureRight(@TempDir Path tmp) throws Exception {
+        int w = LiveReconnectTest.W;
+        int h = LiveReconnectTest.H;
+        float[] scene = BenchCommand.decodeScaled(CliTestSupport.samples().resolve("car-park-rain.mp4").toString(), w, h, 1)
+                .frames().get(0).rgb();
+        int port;
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String url = "udp://127.0.0.1:" + port;
+        Path out = tmp.resolve("camera-preview.mkv");
+        org.daair.stream.config.Settings settings = org.daair.stream.config.Settings.load(null, java.util.Map.of(), java.util.Map.of(
+                "model.dir", CliTestSupport.models().toString(), "output.progress", "false", "model.task", "denoise",
+                "output.lossless", "true", "live.read_timeout_ms", "1000"));
+        RestorePipeline pipeline = new RestorePipeline(settings, CliTestSupport.models());
+        org.daair.stream.cli.preview.Preview.attach(pipeline, PreviewMode.SIDE_BY_SIDE, settings);
+        Thread camera = new Thread(() -> {
+            try {
+                LiveReconnectTest.send(url, scene, 3.0, 5); // the scene with fresh sensor noise in every frame
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "udp-camera");
+        camera.start();
+        Thread.sleep(300);
+        Thread stopper = new Thread(() -> {
+            try {
+                Thread.sleep(2500);
+                pipeline.requestStop(); // what Ctrl-C does: the recording is finished
+            } catch (InterruptedException ignored) {
+                // test over
+            }
+        });
+        stopper.start();
+        RunSummary summary = pipeline.run(url, out.toString(), null, null);
+        stopper.join();
+        camera.join();
+        Decoded pv = decode(out);
+        assertTrue(summary.frames() > 0);
+        assertEquals(summary.frames(), pv.frames().size());
+        assertEquals(2 * w, pv.info().width());
+        List<PreviewLayout.Rect> overlays = new PreviewLayout(PreviewMode.SIDE_BY_SIDE).overlays(w, h);
+        // each right half is the restoration of the left half beside it: restore the left halves
+        // again and compare, with the right half of the same frame and with that of the frame before
+        Diff same = new Diff();
+        Diff previous = new Diff();
+        try (org.daair.stream.engine.RestoreEngine engine = pipeline.buildEngine()) {
+            for (int i = 0; i < pv.frames().size(); i++) {
+                float[] rgb = pv.frames().get(i).rgb();
+                float[] leftHalf = new float[3 * w * h];
+                for (int c = 0; c < 3; c++) {
+                    for (int y = 0; y < h; y++) {
+                        System.arraycopy(rgb, c * 2 * w * h + y * 2 * w, leftHalf, c * w * h + y * w, w);
+                    }
+                }
+                float[] again = engine.restore("denoise", List.of(new Frame("again", i, 0, w, h, leftHalf, null, null))).get(0).rgb();
+                for (int c = 0; c < 3; c++) {
+                    for (int y = 0; y < h; y++) {
+                        for (int x = 0; x < w; x++) {
+                            if (!covered(overlays, x, y) && !covered(overlays, w + x, y)) {
+                                int at = c * 2 * w * h + y * 2 * w + w + x;
+                                same.add(rgb[at], again[c * w * h + y * w + x]);
+                                if (i > 0) {
+                                    previous.add(pv.frames().get(i - 1).rgb()[at], again[c * w * h + y * w + x]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        System.err.printf("PreviewTest live: right half vs left restored again %s; vs the frame before's %s%n", same, previous);
+        assertTrue(pv.frames().size() >= 3, "frames recorded: " + pv.frames().size());
+        assertTrue(same.mean() < 3 && same.mean() < 0.5 * previous.mean(), "right half vs the left half restored again: "
+                + same + "; vs the frame before's: " + previous + "; " + summary.describe());
+    }
+
+    @Test
     void refusesAnUnknownModeInOneLine(@TempDir Path tmp) {
         CliTestSupport.Result r = CliTestSupport.run("restore", CliTestSupport.samples().resolve("frames").toString(), "-o",
                 tmp.resolve("x").toString(), "--preview", "wipe", "--model", CliTestSupport.models().toString(), "--no-progress");
