@@ -59,6 +59,13 @@ public final class RestoreCommand implements Callable<Integer> {
                     "inputs (port 9460), off for files unless a port is given; 0 = off"})
     Integer metricsPort;
 
+    @Option(names = "--preview", paramLabel = "MODE",
+            description = {"write the input and the restored output in one picture, for demos:",
+                    "side-by-side: both whole frames, input left, restored right (twice as wide);",
+                    "split: the input's size, left half input, right half restored, a line between.",
+                    "Labelled INPUT and RESTORED; frame rate, time stamps and audio as without it"})
+    String preview;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
@@ -76,6 +83,13 @@ public final class RestoreCommand implements Callable<Integer> {
         }
         Settings settings = modelOptions.load(flags);
         RestorePipeline pipeline = new RestorePipeline(settings, resolveModelDir(settings.get("model.dir")));
+        if (preview != null) {
+            org.daair.stream.cli.preview.PreviewMode mode = org.daair.stream.cli.preview.PreviewMode.parse(preview);
+            if (!"inprocess".equals(transport)) {
+                throw new IllegalArgumentException("--preview works with --transport inprocess only");
+            }
+            org.daair.stream.cli.preview.Preview.attach(pipeline, mode, settings);
+        }
         if ("kafka".equals(transport)) {
             return restoreThroughKafka(settings, pipeline);
         } else if (!"inprocess".equals(transport)) {

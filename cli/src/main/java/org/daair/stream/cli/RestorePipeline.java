@@ -51,6 +51,15 @@ public final class RestorePipeline {
     private volatile FrameSource current;
     private volatile java.util.function.Consumer<Frame> onWritten;
     private volatile org.daair.stream.cli.metrics.PipelineMetrics metrics;
+    private volatile java.util.function.Consumer<Frame> onDecoded;
+    private volatile java.util.function.Consumer<org.daair.stream.engine.RouteDecision> onRouted;
+    private volatile SinkOpener sinkOpener = Sinks::open;
+
+    /** Opens the output of {@link #run}; {@link Sinks#open} unless replaced (previews, reports). */
+    @FunctionalInterface
+    public interface SinkOpener {
+        FrameSink open(String output, StreamInfo info, SinkOptions options) throws IOException;
+    }
 
     public RestorePipeline(Settings settings, Path modelDir) {
         this.settings = settings;
@@ -74,6 +83,7 @@ public final class RestorePipeline {
                 .optTiling(settings.getInt("engine.tile_size"), settings.getInt("engine.tile_overlap"))
                 .optRouteHysteresis(settings.getDouble("engine.route_smoothing"),
                         settings.getDouble("engine.route_switch_margin"), settings.getInt("engine.route_hold_frames"))
+                .optRouteListener(onRouted)
                 .build();
     }
 
@@ -116,6 +126,25 @@ public final class RestorePipeline {
             b.optCacheDir(Path.of(settings.get("model.engine_cache")));
         }
         return b.build();
+    }
+
+    /**
+     * Called by {@link #run} on the decoding thread with every input frame before it goes to the
+     * engine (the original pixels, which the engine's output replaces); for previews and reports.
+     * It may block to bound what it keeps: the decoder then waits, as it does for a full queue.
+     */
+    public void onDecoded(java.util.function.Consumer<Frame> listener) {
+        this.onDecoded = listener;
+    }
+
+    /** Told how each frame was routed and the classifier's confidence (engines built after this call). */
+    public void onRouted(java.util.function.Consumer<org.daair.stream.engine.RouteDecision> listener) {
+        this.onRouted = listener;
+    }
+
+    /** Replaces how {@link #run} opens its output (a preview composes frames, a report may keep none). */
+    public void sinkOpener(SinkOpener opener) {
+        this.sinkOpener = java.util.Objects.requireNonNull(opener);
     }
 
     public SinkOptions sinkOptions() {
@@ -265,6 +294,7 @@ public final class RestorePipeline {
                 }
                 staged = new org.daair.stream.cli.metrics.MeteredRestorer(restorer, m);
             }
+            java.util.function.Consumer<Frame> decodedListener = onDecoded;
             Thread ingest = new Thread(() -> {
                 long n = 0;
                 try {
@@ -280,6 +310,9 @@ public final class RestorePipeline {
                             m.stage("decode", d1 - d0);
                             m.frameIn(f.streamId());
                             entered.put(f.seq(), d1);
+                        }
+                        if (decodedListener != null) {
+                            decodedListener.accept(f);
                         }
                         frames.send(f);
                         n++;
@@ -307,7 +340,7 @@ public final class RestorePipeline {
 
             long encodeNanos = 0;
             long written = 0;
-            try (FrameSink sink = Sinks.open(output, info, sinkOptions())) {
+            try (FrameSink sink = sinkOpener.open(output, info, sinkOptions())) {
                 ReorderBuffer order = new ReorderBuffer(0);
                 while (true) {
                     Frame f = restored.poll(Duration.ofMillis(200));

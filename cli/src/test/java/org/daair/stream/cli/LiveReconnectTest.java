@@ -32,13 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class LiveReconnectTest {
 
-    private static final int W = 128;
-    private static final int H = 72;
+    static final int W = 128;
+    static final int H = 72;
     private static final int FPS = 25;
     private static final double SIGMA = 15 / 255.0;  // sensor noise: every frame differs
 
     /** Streams {@code seconds} of {@code base} with fresh sensor noise per frame, in real time. */
-    private static void send(String url, float[] base, double seconds, long seed) throws Exception {
+    static void send(String url, float[] base, double seconds, long seed) throws Exception {
         FFmpegFrameRecorder r = new FFmpegFrameRecorder(url, W, H, 0);
         r.setFormat("mpegts");
         r.setVideoCodecName("mpeg2video");

@@ -35,6 +35,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
     private final Map<String, AtomicLong> framesPerRoute = new LinkedHashMap<>();
     private final AtomicLong modelNanos = new AtomicLong();
     private final AtomicLong classifyNanos = new AtomicLong();
+    private final java.util.function.Consumer<RouteDecision> routeListener;
 
     private RestoreEngine(Builder b) throws IOException {
         this.bundle = ModelBundle.load(b.modelDir);
@@ -42,6 +43,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         this.maxBatch = b.maxBatch;
         this.tiler = new Tiler(b.tileSize, b.tileOverlap);
         this.smoother = new RouteSmoother(b.smoothing, b.switchMargin, b.holdFrames);
+        this.routeListener = b.routeListener;
         if (task != Task.AUTO && !bundle.degradations().contains(task.id())) {
             throw new IllegalArgumentException("model " + bundle.name() + " cannot " + task.id() + "; it knows " + bundle.degradations());
         }
@@ -81,13 +83,20 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
     public String route(Frame f) {
         requireMinSide(f);
         if (task != Task.AUTO) {
+            if (routeListener != null) {
+                routeListener.accept(new RouteDecision(f.streamId(), f.seq(), task.id(), Double.NaN));
+            }
             return task.id();
         }
         long t0 = System.nanoTime();
         float[] p = classifier.probabilities(f);
         classifyNanos.addAndGet(System.nanoTime() - t0);
         int k = f.name() != null ? RouteSmoother.argmax(p) : smoother.update(f.streamId(), p);
-        return bundle.degradations().get(k);
+        String route = bundle.degradations().get(k);
+        if (routeListener != null) {
+            routeListener.accept(new RouteDecision(f.streamId(), f.seq(), route, p[k]));
+        }
+        return route;
     }
 
     /** Restores frames that share route and size; returns them in the same order. */
@@ -207,6 +216,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         private double smoothing = 0.6;
         private double switchMargin = 0.1;
         private int holdFrames = 3;
+        private java.util.function.Consumer<RouteDecision> routeListener;
 
         /** Folder with the model manifest, graphs and model card (required). */
         public Builder setModelDir(Path dir) {
@@ -261,6 +271,15 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
             this.smoothing = smoothing;
             this.switchMargin = margin;
             this.holdFrames = hold;
+            return this;
+        }
+
+        /**
+         * Told how every frame was routed and how sure the classifier was (default: nobody). Called
+         * on the thread that calls {@link #route}; it must be quick and must not throw.
+         */
+        public Builder optRouteListener(java.util.function.Consumer<RouteDecision> listener) {
+            this.routeListener = listener;
             return this;
         }
 
