@@ -76,7 +76,7 @@ class DashboardTest {
             assertTrue(dashboard.contains("jvm_memory_used_bytes") && scrape.isEmpty() == false);
         }
         String prometheus = Files.readString(root().resolve("docker/prometheus.yml"));
-        for (int port : List.of(Metrics.RESTORE_PORT, Metrics.INGEST_PORT, Metrics.WORKER_PORT, Metrics.SINK_PORT)) {
+        for (int port : List.of(Metrics.INGEST_PORT, Metrics.WORKER_PORT, Metrics.SINK_PORT)) {
             assertTrue(prometheus.contains("port: " + port), "Prometheus scrapes port " + port);
         }
     }
