@@ -3,8 +3,8 @@
 
     /usr/bin/python3 training/make_temporal_clip.py [--clip ../shared/data/video/car-detection.mp4]
 
-Writes samples/temporal/car-park-clean.mp4 (the ground truth: 96 frames of the clip from frame 200,
-384x216, 12.5 fps; two cars drive through) and samples/temporal/car-park-degraded.mp4, the same frames degraded in a way
+Writes samples/temporal/car-park-clean.mp4 (the ground truth: 96 frames of the clip from frame 40,
+384x216, 12.5 fps; a car drives in and parks) and samples/temporal/car-park-degraded.mp4, the same frames degraded in a way
 that is coherent over time, as weather is:
 
   frames  0-31  rain: one streak layer (Rain100L-like, the training synthesis) that falls 29 px per
@@ -29,11 +29,11 @@ sys.path.insert(0, HERE)
 from daair.degradations import depth_proxy, quantise, rain_layer  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
-W, H, N, START, FPS = 384, 216, 96, 200, "12.5"
+W, H, N, START, FPS = 384, 216, 96, 40, "12.5"
 
 
-def read_frames(clip):
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", clip, "-vf", f"select=gte(n\\,{START}),scale={W}:{H}",
+def read_frames(clip, start=START):
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", clip, "-vf", f"select=gte(n\\,{start}),scale={W}:{H}",
                           "-frames:v", str(N), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
                          check=True, capture_output=True).stdout
     return np.frombuffer(raw, np.uint8).reshape(-1, H, W, 3).astype(np.float32) / 255.0
@@ -73,11 +73,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clip", default=os.path.join(ROOT, "..", "shared", "data", "video", "car-detection.mp4"))
     ap.add_argument("--out", default=os.path.join(ROOT, "samples", "temporal"))
+    ap.add_argument("--start", type=int, default=START, help="first frame of the clip (a tuning clip: another start)")
+    ap.add_argument("--seed", type=int, default=9)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    clean = read_frames(args.clip)
+    clean = read_frames(args.clip, args.start)
     assert clean.shape[0] == N, clean.shape
-    degraded = degrade(clean, np.random.default_rng(9))
+    degraded = degrade(clean, np.random.default_rng(args.seed))
     write(os.path.join(args.out, "car-park-clean.mp4"), clean, 6, "yuv444p")
     write(os.path.join(args.out, "car-park-degraded.mp4"), degraded, 14, "yuv420p")
     for name in ("car-park-clean.mp4", "car-park-degraded.mp4"):

@@ -116,6 +116,19 @@ public final class RestorePipeline {
         this.metrics = m;
     }
 
+    /**
+     * The temporal stabiliser the {@code temporal.*} settings ask for on this source: on video
+     * (files, live streams, pipes) with {@code stabilize: auto}, never on image folders, whose
+     * images are unrelated; null when off.
+     */
+    org.daair.stream.engine.TemporalStabilizer stabilizerFor(FrameSource source) {
+        String mode = settings.get("temporal.stabilize");
+        boolean on = mode.equals("on") || (mode.equals("auto") && !(source instanceof ImageSource));
+        double strength = settings.getDouble("temporal.strength");
+        return on && strength > 0 ? new org.daair.stream.engine.TemporalStabilizer(strength,
+                settings.getDouble("temporal.motion_threshold"), settings.getInt("temporal.motion_radius")) : null;
+    }
+
     /** The model.engine / precision / engine_cache / gpu_index settings. */
     public org.daair.stream.engine.GpuOptions gpuOptions() {
         var b = org.daair.stream.engine.GpuOptions.builder()
@@ -268,6 +281,7 @@ public final class RestorePipeline {
             checkInputSize(source);
             StreamInfo info = source.info();
             current = source;
+            org.daair.stream.engine.TemporalStabilizer stabilizer = stabilizerFor(source);
             if (stopRequested) {
                 requestStop();
             }
@@ -365,7 +379,9 @@ public final class RestorePipeline {
                     }
                     List<Frame> ready = order.add(f);
                     java.util.function.Consumer<Frame> listener = onWritten;
-                    for (Frame r : ready) {
+                    for (Frame restoredFrame : ready) {
+                        // in order, before encoding: the stabiliser needs each stream's previous output
+                        Frame r = stabilizer != null ? stabilizer.apply(restoredFrame) : restoredFrame;
                         long e0 = System.nanoTime();
                         sink.write(r);
                         long e1 = System.nanoTime();

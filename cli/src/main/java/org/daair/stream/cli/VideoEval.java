@@ -23,8 +23,11 @@ import org.daair.stream.ingest.Sources;
  */
 public final class VideoEval {
 
-    /** One variant's numbers: mean PSNR against the clean video, and flicker. */
-    public record Scores(double psnr, double flicker) {
+    /**
+     * One variant's numbers: mean PSNR against the clean video, PSNR over the moving pixels only
+     * (where the clean video changes: a stabiliser that smears motion loses here), and flicker.
+     */
+    public record Scores(double psnr, double psnrMoving, double flicker) {
     }
 
     /**
@@ -62,7 +65,10 @@ public final class VideoEval {
         return score(c, d, restored, stabilizer, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Every frame of DEGRADED restored by the pipeline, in order, as the sink received them. */
+    /**
+     * Every frame of DEGRADED restored by the pipeline, in order, as the sink received them (the
+     * pipeline's own stabiliser must be off: {@code temporal.stabilize: off}).
+     */
     static List<Frame> restore(RestorePipeline pipeline, String degraded) throws IOException, InterruptedException {
         List<Frame> restored = new ArrayList<>();
         Path tmp = Files.createTempDirectory("daair-video-eval");
@@ -92,9 +98,9 @@ public final class VideoEval {
         Map<String, Long> routes = new TreeMap<>();
         restored.forEach(f -> routes.merge(f.route(), 1L, Long::sum));
         return new Result(c.size(), w, h, Flicker.measure(cleanPx, cleanPx, w, h),
-                new Scores(meanPsnr(inPx, cleanPx), Flicker.measure(inPx, cleanPx, w, h)),
-                new Scores(meanPsnr(outPx, cleanPx), Flicker.measure(outPx, cleanPx, w, h)),
-                new Scores(meanPsnr(stab, cleanPx), Flicker.measure(stab, cleanPx, w, h)),
+                new Scores(meanPsnr(inPx, cleanPx), Flicker.movingPsnr(inPx, cleanPx, w, h), Flicker.measure(inPx, cleanPx, w, h)),
+                new Scores(meanPsnr(outPx, cleanPx), Flicker.movingPsnr(outPx, cleanPx, w, h), Flicker.measure(outPx, cleanPx, w, h)),
+                new Scores(meanPsnr(stab, cleanPx), Flicker.movingPsnr(stab, cleanPx, w, h), Flicker.measure(stab, cleanPx, w, h)),
                 routes, seconds);
     }
 
@@ -121,29 +127,34 @@ public final class VideoEval {
     public static String describe(Result r) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%d frames of %dx%d, restored in %.1f s; routes %s%n", r.frames(), r.width(), r.height(), r.seconds(), r.routes()));
-        sb.append(String.format("%-22s %10s %12s %14s%n", "", "PSNR dB", "flicker", "flicker/clean"));
-        sb.append(String.format("%-22s %10s %12.5f %14.2f%n", "clean", "", r.flickerClean(), 1.0));
+        sb.append(String.format("%-22s %10s %16s %12s %14s%n", "", "PSNR dB", "moving PSNR dB", "flicker", "flicker/clean"));
+        sb.append(String.format("%-22s %10s %16s %12.6f %14.2f%n", "clean", "", "", r.flickerClean(), 1.0));
         for (var e : List.of(Map.entry("degraded input", r.input()), Map.entry("restored per frame", r.perFrame()),
                 Map.entry("restored, stabilised", r.stabilized()))) {
-            sb.append(String.format("%-22s %10.2f %12.5f %14.2f%n", e.getKey(), e.getValue().psnr(), e.getValue().flicker(),
-                    e.getValue().flicker() / r.flickerClean()));
+            sb.append(String.format("%-22s %10.2f %16.2f %12.6f %14.2f%n", e.getKey(), e.getValue().psnr(), e.getValue().psnrMoving(),
+                    e.getValue().flicker(), e.getValue().flicker() / r.flickerClean()));
         }
         return sb.toString();
     }
 
-    /** For experiments: {@code VideoEval CLEAN DEGRADED [strength threshold]...}: one restoration, several stabilisers. */
+    /** For experiments: {@code VideoEval CLEAN DEGRADED STRENGTHS THRESHOLDS RADII} (comma lists): one restoration, a grid of stabilisers. */
     public static void main(String[] args) throws Exception {
         org.daair.stream.config.Settings s = org.daair.stream.config.Settings.load(null, System.getenv(),
-                Map.of("output.progress", "false", "output.lossless", "true"));
+                Map.of("output.progress", "false", "output.lossless", "true", "temporal.stabilize", "off"));
         RestorePipeline p = new RestorePipeline(s, RestoreCommand.resolveModelDir(s.get("model.dir")));
         List<Frame> c = decode(args[0]);
         List<Frame> d = decode(args[1]);
         List<Frame> restored = restore(p, args[1]);
-        for (int i = 2; i + 1 < args.length; i += 2) {
-            double strength = Double.parseDouble(args[i]);
-            double thr = Double.parseDouble(args[i + 1]);
-            System.out.println("strength " + strength + " threshold " + thr);
-            System.out.println(describe(score(c, d, restored, new TemporalStabilizer(strength, thr), 0)));
+        System.out.println(describe(score(c, d, restored, new TemporalStabilizer(0, 1), 0)));
+        for (String st : args[2].split(",")) {
+            for (String th : args[3].split(",")) {
+                for (String ra : args[4].split(",")) {
+                    Result r = score(c, d, restored, new TemporalStabilizer(Double.parseDouble(st), Double.parseDouble(th),
+                            Integer.parseInt(ra)), 0);
+                    System.out.printf("strength %s threshold %s radius %s: PSNR %.2f moving %.2f flicker %.5f%n", st, th, ra,
+                            r.stabilized().psnr(), r.stabilized().psnrMoving(), r.stabilized().flicker());
+                }
+            }
         }
     }
 }

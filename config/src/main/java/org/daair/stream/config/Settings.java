@@ -186,6 +186,10 @@ public final class Settings {
         doubleRange("engine.route_switch_margin", 0, 1);
         intRange("engine.route_hold_frames", 1, 1000);
         intRange("pipeline.queue_frames", 1, 10_000);
+        oneOf("temporal.stabilize", "auto", "on", "off");
+        doubleRange("temporal.strength", 0, 0.99);
+        doubleRange("temporal.motion_threshold", 0.001, 1);
+        intRange("temporal.motion_radius", 0, 64);
         oneOf("resilience.mode", "auto", "file", "live");
         intRange("resilience.live_timeout_ms", 1, 3_600_000);
         intRange("resilience.file_timeout_ms", 1, 86_400_000);

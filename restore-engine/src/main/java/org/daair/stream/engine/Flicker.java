@@ -43,4 +43,34 @@ public final class Flicker {
         }
         return n == 0 ? Double.NaN : sum / n;
     }
+
+    /** A blurred luma change of the reference above this (about 6/255) is a moving pixel. */
+    public static final double MOVING_CHANGE = 6.0 / 255;
+
+    /**
+     * PSNR (8-bit) of VIDEO against REFERENCE over the pixels where the reference moves (its
+     * blurred luma changes by more than {@link #MOVING_CHANGE} from the previous frame), all
+     * frames pooled: what temporal smoothing would blur. NaN when nothing moves.
+     */
+    public static double movingPsnr(List<float[]> video, List<float[]> reference, int w, int h) {
+        int plane = w * h;
+        double se = 0;
+        long n = 0;
+        for (int t = 1; t < video.size(); t++) {
+            float[] moving = TemporalStabilizer.blurredLumaChange(reference.get(t), reference.get(t - 1), w, h);
+            float[] a = video.get(t);
+            float[] r = reference.get(t);
+            for (int i = 0; i < plane; i++) {
+                if (moving[i] > MOVING_CHANGE) {
+                    for (int c = 0; c < 3; c++) {
+                        double d = Math.round(Math.min(1, Math.max(0, a[c * plane + i])) * 255)
+                                - Math.round(Math.min(1, Math.max(0, r[c * plane + i])) * 255);
+                        se += d * d;
+                    }
+                    n += 3;
+                }
+            }
+        }
+        return n == 0 ? Double.NaN : 10 * Math.log10(255.0 * 255.0 / Math.max(se / n, 1e-10));
+    }
 }

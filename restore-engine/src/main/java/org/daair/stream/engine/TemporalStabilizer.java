@@ -23,10 +23,12 @@ public final class TemporalStabilizer {
 
     /** Mean blurred luma change above which two frames are different scenes. */
     static final double SCENE_CUT = 0.12;
-    private static final int RADIUS = 2;
+    /** Default motion blur radius: a 5 x 5 box. */
+    public static final int DEFAULT_RADIUS = 2;
 
     private final double strength;
     private final double motionThreshold;
+    private final int radius;
     private final Map<String, float[]> previous = new HashMap<>();
 
     /**
@@ -34,6 +36,15 @@ public final class TemporalStabilizer {
      * @param motionThreshold blurred luma change (0..1) from which a pixel counts as moving
      */
     public TemporalStabilizer(double strength, double motionThreshold) {
+        this(strength, motionThreshold, DEFAULT_RADIUS);
+    }
+
+    /** @param radius motion is measured on luma blurred over (2 radius + 1)^2 pixels */
+    public TemporalStabilizer(double strength, double motionThreshold, int radius) {
+        if (radius < 0) {
+            throw new IllegalArgumentException("radius must be >= 0");
+        }
+        this.radius = radius;
         if (strength < 0 || strength >= 1) {
             throw new IllegalArgumentException("strength must be in [0, 1), not " + strength);
         }
@@ -62,7 +73,7 @@ public final class TemporalStabilizer {
         }
         int w = f.width();
         int h = f.height();
-        float[] motion = blurredLumaChange(cur, prev, w, h);
+        float[] motion = blurredLumaChange(cur, prev, w, h, radius);
         double mean = 0;
         for (float m : motion) {
             mean += m;
@@ -91,6 +102,11 @@ public final class TemporalStabilizer {
 
     /** |luma(a) - luma(b)| averaged over a (2 RADIUS + 1)^2 box, per pixel (separable box filter). */
     static float[] blurredLumaChange(float[] a, float[] b, int w, int h) {
+        return blurredLumaChange(a, b, w, h, DEFAULT_RADIUS);
+    }
+
+    static float[] blurredLumaChange(float[] a, float[] b, int w, int h, int radius) {
+        final int RADIUS = radius;
         int plane = w * h;
         float[] d = new float[plane];
         for (int i = 0; i < plane; i++) {

@@ -1,0 +1,106 @@
+package org.daair.stream.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.daair.stream.common.Frame;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stabiliser on synthetic sequences whose answer is known: a still scene with fresh noise per
+ * frame (the noise must calm down), a square moving across it (it must stay where it is, sharp),
+ * an original passed through and a scene cut (neither may be blended).
+ */
+class TemporalStabilizerTest {
+
+    private static final int W = 64;
+    private static final int H = 48;
+
+    /** Grey 0.5 with Gaussian noise, and optionally a white square at x0. */
+    private static Frame frame(String stream, long seq, Random rnd, double sigma, int squareX, String route) {
+        float[] px = new float[3 * W * H];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < H; y++) {
+                for (int x = 0; x < W; x++) {
+                    boolean sq = squareX >= 0 && x >= squareX && x < squareX + 12 && y >= 18 && y < 30;
+                    px[c * W * H + y * W + x] = (float) ((sq ? 1.0 : 0.5) + sigma * rnd.nextGaussian());
+                }
+            }
+        }
+        return new Frame(stream, seq, seq * 40_000, W, H, px, route, null);
+    }
+
+    private static double flicker(List<Frame> frames) {
+        List<float[]> px = frames.stream().map(Frame::rgb).toList();
+        List<float[]> still = new ArrayList<>();
+        float[] grey = new float[3 * W * H];
+        java.util.Arrays.fill(grey, 0.5f);
+        for (int i = 0; i < px.size(); i++) {
+            still.add(grey);
+        }
+        return Flicker.measure(px, still, W, H);
+    }
+
+    @Test
+    void noiseOnAStillSceneCalmsDown() {
+        Random rnd = new Random(1);
+        TemporalStabilizer s = new TemporalStabilizer(0.9, 0.1, 3);
+        List<Frame> in = new ArrayList<>();
+        List<Frame> out = new ArrayList<>();
+        for (int t = 0; t < 30; t++) {
+            Frame f = frame("cam", t, rnd, 0.03, -1, "denoise");
+            in.add(f);
+            out.add(s.apply(f));
+        }
+        double before = flicker(in);
+        double after = flicker(out);
+        assertTrue(after < 0.4 * before, "frame-to-frame change on a still scene: " + before + " -> " + after);
+        double mean = 0;
+        for (float v : out.get(29).rgb()) {
+            mean += v;
+        }
+        assertEquals(0.5, mean / (3 * W * H), 0.005, "brightness is kept");
+    }
+
+    @Test
+    void aMovingObjectStaysSharpAndLeavesNoTrail() {
+        Random rnd = new Random(2);
+        TemporalStabilizer s = new TemporalStabilizer(0.9, 0.1, 3);
+        Frame last = null;
+        for (int t = 0; t < 10; t++) {
+            last = s.apply(frame("cam", t, rnd, 0.01, 4 * t, "derain"));
+        }
+        // the square is at x 36..47 in the last frame and was at 32..43 in the one before
+        int plane = W * H;
+        float arrived = last.rgb()[24 * W + 45];  // white now, grey before
+        float vacated = last.rgb()[24 * W + 34];  // grey now, white before
+        assertTrue(arrived > 0.95, "where the square arrived, the new frame is taken as it is: " + arrived);
+        assertTrue(vacated < 0.55, "where it left, no trail remains: " + vacated);
+        assertTrue(last.rgb()[plane + 24 * W + 40] > 0.95, "every channel");
+    }
+
+    @Test
+    void passthroughAndSceneCutsAreNotBlended() {
+        Random rnd = new Random(3);
+        TemporalStabilizer s = new TemporalStabilizer(0.9, 0.1, 3);
+        s.apply(frame("cam", 0, rnd, 0.02, -1, "denoise"));
+        Frame original = frame("cam", 1, rnd, 0.02, -1, FrameRestorer.PASSTHROUGH);
+        assertSame(original, s.apply(original), "an original that went out unrestored is written as it is");
+        Frame afterPassthrough = frame("cam", 2, rnd, 0.02, -1, "denoise");
+        assertSame(afterPassthrough, s.apply(afterPassthrough), "and the filter restarts after it");
+
+        // a cut to a white scene: nothing of the grey one may remain
+        float[] white = new float[3 * W * H];
+        java.util.Arrays.fill(white, 1f);
+        Frame cut = new Frame("cam", 3, 120_000, W, H, white, "denoise", null);
+        assertSame(cut, s.apply(cut));
+
+        // streams do not mix
+        Frame other = frame("cam-2", 0, rnd, 0.02, -1, "denoise");
+        assertSame(other, s.apply(other), "first frame of another stream");
+    }
+}
