@@ -26,8 +26,9 @@ public record ImagePairs(Path clean, Path degraded, List<String> names, Map<Stri
 
     /** Every image of the clean folder, paired with the same-named image of the degraded folder (if given). */
     public static ImagePairs of(Path cleanDir, Path degradedDir) throws IOException {
-        Map<String, Path> clean = byStem(cleanDir, "--clean");
-        Map<String, Path> degraded = degradedDir == null ? Map.of() : byStem(degradedDir, "--degraded");
+        Map<Path, int[]> sizes = new java.util.HashMap<>();
+        Map<String, Path> clean = byStem(cleanDir, "--clean", sizes);
+        Map<String, Path> degraded = degradedDir == null ? Map.of() : byStem(degradedDir, "--degraded", sizes);
         List<String> names = new ArrayList<>();
         List<String> unmatched = new ArrayList<>();
         Map<String, Path> cleanFiles = new LinkedHashMap<>();
@@ -38,7 +39,14 @@ public record ImagePairs(Path clean, Path degraded, List<String> names, Map<Stri
                 names.add(name);
                 cleanFiles.put(name, e.getValue());
                 if (degradedDir != null) {
-                    degradedFiles.put(name, degraded.get(e.getKey()));
+                    Path d = degraded.get(e.getKey());
+                    int[] cs = sizes.get(e.getValue());
+                    int[] ds = sizes.get(d);
+                    if (cs[0] != ds[0] || cs[1] != ds[1]) { // from the headers: fails before the model is loaded
+                        throw new SourceException("image '" + name + "' is " + cs[0] + "x" + cs[1] + " in --clean but " + ds[0] + "x" + ds[1]
+                                + " in --degraded (" + d + "): pairs must have the same size");
+                    }
+                    degradedFiles.put(name, d);
                 }
             } else {
                 unmatched.add(name);
@@ -72,7 +80,7 @@ public record ImagePairs(Path clean, Path degraded, List<String> names, Map<Stri
         }
     }
 
-    private static Map<String, Path> byStem(Path dir, String option) throws IOException {
+    private static Map<String, Path> byStem(Path dir, String option, Map<Path, int[]> sizes) throws IOException {
         if (!Files.exists(dir)) {
             throw new SourceException(option + " folder '" + dir + "' does not exist");
         }
@@ -81,7 +89,9 @@ public record ImagePairs(Path clean, Path degraded, List<String> names, Map<Stri
         }
         ImageSource src = new ImageSource(dir, "eval"); // reads every header: a bad image fails here, named
         Map<String, Path> out = new LinkedHashMap<>();
-        for (Path p : src.files()) {
+        for (int i = 0; i < src.files().size(); i++) {
+            Path p = src.files().get(i);
+            sizes.put(p, src.size(i));
             String rel = dir.relativize(p).toString().replace(java.io.File.separatorChar, '/');
             int dot = rel.lastIndexOf('.');
             String stem = dot > rel.lastIndexOf('/') ? rel.substring(0, dot) : rel;
