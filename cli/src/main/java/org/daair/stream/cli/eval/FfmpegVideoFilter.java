@@ -30,9 +30,26 @@ public final class FfmpegVideoFilter {
         return filter;
     }
 
+    /**
+     * Whether this FFmpeg build has a filter. Some are GPL-only ({@code hqdn3d}): the default LGPL
+     * build lacks them, the GPL one ({@code mvn -Pgpl}) has them.
+     */
+    public static boolean available(String filterName) {
+        return org.bytedeco.ffmpeg.global.avfilter.avfilter_get_by_name(filterName) != null;
+    }
+
+    /** The first filter's name in a chain such as "hqdn3d=8:6:12:9". */
+    static String name(String chain) {
+        return chain.split("[=,:]", 2)[0].trim();
+    }
+
     /** Filters the frames (planar RGB floats in [0, 1], all w x h) and returns them in order. */
     public List<float[]> apply(List<float[]> frames, int w, int h) throws java.io.IOException {
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+        if (!available(name(filter))) {
+            throw new java.io.IOException("this FFmpeg build has no '" + name(filter) + "' filter"
+                    + (name(filter).equals("hqdn3d") ? " (GPL-only: build with mvn -Pgpl)" : ""));
+        }
         List<float[]> out = new ArrayList<>(frames.size());
         try (FFmpegFrameFilter graph = new FFmpegFrameFilter("format=yuv444p," + filter + ",format=rgb24", w, h)) {
             graph.setPixelFormat(avutil.AV_PIX_FMT_RGB24);
