@@ -37,7 +37,9 @@ public final class ClassicalBaselines {
     }
 
     /** One method's result on one degradation. */
-    public record Result(String degradation, String method, int frames, double fps, double psnrIn, double psnr, double ssim) {
+    /** @param routes frames per route for DaAIR (empty for the classical methods) */
+    public record Result(String degradation, String method, int frames, double fps, double psnrIn, double psnr, double ssim,
+                         Map<String, Integer> routes) {
         public Map<String, Object> toJson(double daairFps) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("degradation", degradation);
@@ -49,6 +51,9 @@ public final class ClassicalBaselines {
             m.put("psnr", psnr);
             m.put("gain_db", psnr - psnrIn);
             m.put("ssim", ssim);
+            if (!routes.isEmpty()) {
+                m.put("routes", routes);
+            }
             return m;
         }
     }
@@ -79,9 +84,20 @@ public final class ClassicalBaselines {
             List<float[]> inputs = degraded.stream().map(Frame::rgb).toList();
             double psnrIn = meanPsnr(refs, inputs);
 
+            Map<String, Integer> routes = new LinkedHashMap<>();
+            // untimed warm-up of the graph this input goes to (ONNX Runtime's first run at a size is slow)
+            engine.restore(engine.route(degraded.get(0)), degraded.subList(0, 1));
             long t0 = System.nanoTime();
-            List<float[]> restored = restoreWithEngine(engine, batch, degraded);
-            results.add(result(spec, "DaAIR (" + engine.task().id() + ")", refs, restored, t0, psnrIn, w, h));
+            List<float[]> restored = restoreWithEngine(engine, batch, degraded, routes);
+            results.add(result(spec, "DaAIR (" + engine.task().id() + ")", refs, restored, t0, psnrIn, w, h, routes));
+            if (engine.task() == org.daair.stream.engine.Task.AUTO) {
+                // what the right graph gives when the classifier errs: the gap is the routing's cost
+                Map<String, Integer> forced = new LinkedHashMap<>();
+                engine.restore(synth.task(), degraded.subList(0, 1));
+                t0 = System.nanoTime();
+                List<float[]> out = restoreWithRoute(engine, batch, degraded, synth.task(), forced);
+                results.add(result(spec, "DaAIR (" + synth.task() + " forced)", refs, out, t0, psnrIn, w, h, forced));
+            }
             if (synth.kind().equals("noise")) {
                 for (String filter : DENOISERS) {
                     if (!FfmpegVideoFilter.available(FfmpegVideoFilter.name(filter))) {
@@ -90,7 +106,7 @@ public final class ClassicalBaselines {
                     }
                     t0 = System.nanoTime();
                     List<float[]> out = new FfmpegVideoFilter(filter).apply(inputs, w, h);
-                    results.add(result(spec, "FFmpeg " + filter, refs, out, t0, psnrIn, w, h));
+                    results.add(result(spec, "FFmpeg " + filter, refs, out, t0, psnrIn, w, h, Map.of()));
                 }
             } else {
                 t0 = System.nanoTime();
@@ -98,19 +114,20 @@ public final class ClassicalBaselines {
                 for (float[] in : inputs) {
                     out.add(DarkChannelDehaze.dehaze(in, w, h));
                 }
-                results.add(result(spec, "dark channel prior", refs, out, t0, psnrIn, w, h));
+                results.add(result(spec, "dark channel prior", refs, out, t0, psnrIn, w, h, Map.of()));
             }
         }
         return new Outcome(results, skipped);
     }
 
     /** Routes and restores as the model-only benchmark does: grouped by route, in batches; output in input order. */
-    private static List<float[]> restoreWithEngine(RestoreEngine engine, int batch, List<Frame> frames) {
+    private static List<float[]> restoreWithEngine(RestoreEngine engine, int batch, List<Frame> frames, Map<String, Integer> routes) {
         engine.forgetStream(frames.get(0).streamId());
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < frames.size(); i++) {
             groups.computeIfAbsent(engine.route(frames.get(i)), k -> new ArrayList<>()).add(i);
         }
+        groups.forEach((route, idx) -> routes.put(route, idx.size()));
         float[][] out = new float[frames.size()][];
         for (Map.Entry<String, List<Integer>> g : groups.entrySet()) {
             List<Integer> idx = g.getValue();
@@ -125,14 +142,26 @@ public final class ClassicalBaselines {
         return List.of(out);
     }
 
+    /** All frames through one route's graph, in batches (no classification). */
+    private static List<float[]> restoreWithRoute(RestoreEngine engine, int batch, List<Frame> frames, String route,
+                                                  Map<String, Integer> routes) {
+        List<float[]> out = new ArrayList<>();
+        for (int s = 0; s < frames.size(); s += batch) {
+            engine.restore(route, frames.subList(s, Math.min(frames.size(), s + batch))).forEach(f -> out.add(f.rgb()));
+        }
+        routes.put(route, frames.size());
+        return out;
+    }
+
     /** Stops the clock (started at t0), then measures quality (not timed). */
-    private static Result result(String spec, String method, List<float[]> refs, List<float[]> out, long t0, double psnrIn, int w, int h) {
+    private static Result result(String spec, String method, List<float[]> refs, List<float[]> out, long t0, double psnrIn, int w, int h,
+                                 Map<String, Integer> routes) {
         double fps = out.size() / ((System.nanoTime() - t0) / 1e9);
         double ssim = 0;
         for (int i = 0; i < refs.size(); i++) {
             ssim += ImageQuality.ssim(refs.get(i), out.get(i), w, h) / refs.size();
         }
-        return new Result(spec, method, out.size(), fps, psnrIn, meanPsnr(refs, out), ssim);
+        return new Result(spec, method, out.size(), fps, psnrIn, meanPsnr(refs, out), ssim, routes);
     }
 
     private static double meanPsnr(List<float[]> refs, List<float[]> imgs) {
