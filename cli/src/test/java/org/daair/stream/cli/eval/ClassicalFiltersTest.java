@@ -89,6 +89,34 @@ class ClassicalFiltersTest {
         assertTrue(psnr > in + 2, in + " -> " + psnr);
     }
 
+    @Test
+    void benchComparisonRunsEveryMethodOnTheSameFrames() throws IOException {
+        Path root = Path.of(System.getProperty("daair.repo.root", "..")).toAbsolutePath();
+        List<org.daair.stream.common.Frame> frames = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            frames.add(new org.daair.stream.common.Frame("bench", i, i * 40_000L, W, H, clean.clone(), null, null));
+        }
+        List<ClassicalBaselines.Result> results;
+        try (org.daair.stream.engine.RestoreEngine engine = org.daair.stream.engine.RestoreEngine.builder()
+                .setModelDir(root.resolve("models")).optThreads(2).build()) {
+            results = ClassicalBaselines.run(engine, 2, frames).results();
+        }
+        List<String> methods = results.stream().map(r -> r.degradation() + " " + r.method()).toList();
+        assertTrue(methods.contains("noise:25 DaAIR (auto)") && methods.contains("noise:25 DaAIR (denoise forced)")
+                && methods.contains("noise:25 FFmpeg " + ClassicalBaselines.NLMEANS)
+                && methods.contains("haze DaAIR (dehaze forced)") && methods.contains("haze dark channel prior"), methods.toString());
+        for (ClassicalBaselines.Result r : results) {
+            assertEquals(2, r.frames(), r.toString());
+            assertTrue(r.fps() > 0 && Double.isFinite(r.psnr()), r.toString());
+            // every method is scored against the same degraded input
+            double in = results.stream().filter(x -> x.degradation().equals(r.degradation())).findFirst().orElseThrow().psnrIn();
+            assertEquals(in, r.psnrIn(), 1e-12, r.toString());
+            if (r.method().equals("DaAIR (denoise forced)")) {
+                assertTrue(r.psnr() > r.psnrIn() + 3, r.toString());
+            }
+        }
+    }
+
     private static double meanPsnr(List<float[]> refs, List<float[]> imgs) {
         double s = 0;
         for (int i = 0; i < refs.size(); i++) {
