@@ -49,12 +49,29 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--sets", default=",".join(FULL_VAL_SETS), help="comma-separated subset of the full validation")
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--degradations", help="comma-separated: only these degradations (default: all the model's)")
+    ap.add_argument("--limit", type=int, help="only the first N images of each set and degradation (path order)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     model = load_checkpoint(args.weights).to(args.device)
     degs = model.cfg.degradations
     items = (quick_val_set(args.val_dir, degs) if args.quick
              else full_val_set(args.val_dir, degs, sets=args.sets.split(",")))
+    if args.degradations:
+        wanted = args.degradations.split(",")
+        unknown = set(wanted) - set(degs)
+        if unknown:
+            raise SystemExit(f"evaluate: error: the model has no degradation {sorted(unknown)}; it has {', '.join(degs)}")
+        items = [it for it in items if it.degradation in wanted]
+    if args.limit:
+        seen = {}
+        kept = []
+        for it in items:
+            key = (it.set_name, it.degradation)
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] <= args.limit:
+                kept.append(it)
+        items = kept
     t0 = time.time()
     r = evaluate(model, items, degs, with_ssim=True, route_fixed=args.fixed_route)
     r["seconds"] = time.time() - t0

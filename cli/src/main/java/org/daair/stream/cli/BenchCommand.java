@@ -78,6 +78,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kafka", description = "also run the pipeline through Kafka (a broker inside this process) on the same video")
     boolean kafka;
 
+    @Option(names = "--no-classical",
+            description = {"skip the classical comparison: noise (sigma 25) and haze synthesised onto the frames,",
+                    "restored by DaAIR and by FFmpeg's nlmeans, atadenoise (and hqdn3d in the GPL build) / the dark",
+                    "channel prior; PSNR against the frames, fps side by side"})
+    boolean noClassical;
+
     @Override
     public Integer call() throws Exception {
         if (!List.of("auto", "source", "off").contains(liveFps)) {
@@ -100,11 +106,11 @@ public final class BenchCommand implements Callable<Integer> {
         int threads = settings.getInt("model.threads") > 0 ? settings.getInt("model.threads") : Runtime.getRuntime().availableProcessors();
         System.out.printf("daair bench: %s, %d frames per run, task %s, %d threads%s%n", clip, frames, settings.get("model.task"), threads,
                 live ? ", live pace " + liveFps : "");
-        System.out.println("| size | model-only fps | pipeline fps | pipeline / model |" + (kafka ? " Kafka pipeline fps | Kafka / in-process |" : "")
+        System.out.println("| size | decode-only fps | model-only fps | pipeline fps | pipeline / model |" + (kafka ? " Kafka pipeline fps | Kafka / in-process |" : "")
                 + (live ? " live pace fps | deadline ms | live p50 ms | live p99 ms | passed through |" : "")
                 + (live && kafka ? " Kafka live p50 ms | Kafka live p99 ms | Kafka passed through |" : "")
                 + " peak RSS MiB |");
-        System.out.println("|---|---|---|---|" + (kafka ? "---|---|" : "") + (live ? "---|---|---|---|---|" : "")
+        System.out.println("|---|---|---|---|---|" + (kafka ? "---|---|" : "") + (live ? "---|---|---|---|---|" : "")
                 + (live && kafka ? "---|---|---|" : "") + "---|");
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("clip", clip);
@@ -116,6 +122,7 @@ public final class BenchCommand implements Callable<Integer> {
         report.put("date", java.time.LocalDate.now().toString());
         List<Map<String, Object>> rows = new ArrayList<>();
         report.put("sizes", rows);
+        List<String> classicalTable = new ArrayList<>();
         org.daair.stream.kafka.EmbeddedKafkaBroker broker = kafka ? org.daair.stream.kafka.EmbeddedKafkaBroker.start() : null;
         try {
             for (int h : heights) {
@@ -128,6 +135,8 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("width", w);
                 row.put("height", h);
                 row.put("frames", scaled.size());
+                double decodeFps = decodeOnlyFps(video.toString());
+                row.put("decode_fps", decodeFps);
                 double modelFps;
                 try (RestoreEngine engine = pipeline.buildEngine()) {
                     engine.restore(engine.route(scaled.get(0)), List.of(scaled.get(0))); // warm-up
@@ -143,6 +152,9 @@ public final class BenchCommand implements Callable<Integer> {
                         }
                     }
                     modelFps = scaled.size() / ((System.nanoTime() - t0) / 1e9);
+                    if (!noClassical) {
+                        row.put("classical", classicalComparison(engine, batch, scaled, classicalTable));
+                    }
                 }
                 row.put("model_fps", modelFps);
                 RunSummary s = pipeline.run(video.toString(), tmp.resolve("out-" + h + ".mkv").toString(), null, null);
@@ -183,7 +195,7 @@ public final class BenchCommand implements Callable<Integer> {
                 long rss = peakRssMiB();
                 row.put("peak_rss_mib", rss);
                 rows.add(row);
-                System.out.printf("| %dx%d | %.2f | %.2f | %.3f |%s%s %d |%n", w, h, modelFps, s.fps(), s.fps() / modelFps, viaKafka, liveCols, rss);
+                System.out.printf("| %dx%d | %.2f | %.2f | %.2f | %.3f |%s%s %d |%n", w, h, decodeFps, modelFps, s.fps(), s.fps() / modelFps, viaKafka, liveCols, rss);
                 if (json != null) {
                     writeJson(report); // after every size, so a long run that is stopped keeps what it measured
                 }
@@ -200,10 +212,59 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println("live: frames released at the pace and never held back; latency = release -> written by the sink;");
             System.out.println("  passed through = written as they came in because their restored version missed the deadline.");
         }
+        if (!classicalTable.isEmpty()) {
+            System.out.println();
+            System.out.println("classical filters beside DaAIR (degradation synthesised onto the frames, which are the reference;");
+            System.out.println("fps of the restoration alone, measured one after the other in this run):");
+            System.out.println("| size | degradation | method | fps | fps / DaAIR fps | degraded PSNR | PSNR | gain dB | SSIM |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
+            classicalTable.forEach(System.out::println);
+        }
         if (json != null) {
             System.out.println("results written to " + json);
         }
         return 0;
+    }
+
+    /** The DaAIR result (as configured, the first one) that the rows of r's degradation are compared with. */
+    private static org.daair.stream.cli.eval.ClassicalBaselines.Result daairFpsFor(
+            org.daair.stream.cli.eval.ClassicalBaselines.Result r, List<org.daair.stream.cli.eval.ClassicalBaselines.Result> all) {
+        return all.stream().filter(x -> x.degradation().equals(r.degradation()) && x.method().startsWith("DaAIR")).findFirst().orElse(r);
+    }
+
+    /** Frames per second of decoding VIDEO alone (to RGB floats, as the pipeline's source does). */
+    static double decodeOnlyFps(String video) throws IOException {
+        long t0 = System.nanoTime();
+        long n = 0;
+        try (FrameSource src = Sources.open(video, "bench-decode")) {
+            while (src.next() != null) {
+                n++;
+            }
+        }
+        return n / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** DaAIR and the classical filters on the same frames; adds table lines, returns the JSON rows. */
+    private static List<Map<String, Object>> classicalComparison(RestoreEngine engine, int batch, List<Frame> frames,
+                                                                 List<String> table) throws IOException {
+        var outcome = org.daair.stream.cli.eval.ClassicalBaselines.run(engine, batch, frames);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        double daairFps = Double.NaN;
+        for (var r : outcome.results()) {
+            if (r.method().startsWith("DaAIR") && daairFpsFor(r, outcome.results()) == r) {
+                daairFps = r.fps();
+            }
+            rows.add(r.toJson(daairFps));
+            table.add(String.format("| %dx%d | %s | %s | %.3f | %.2f | %.2f | %.2f | %+.2f | %.3f |", frames.get(0).width(), frames.get(0).height(),
+                    r.degradation(), r.method() + (r.routes().isEmpty() ? "" : " " + r.routes()), r.fps(), r.fps() / daairFps, r.psnrIn(), r.psnr(), r.psnr() - r.psnrIn(), r.ssim()));
+        }
+        for (String why : outcome.skipped()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("skipped", why);
+            rows.add(m);
+            table.add("| " + frames.get(0).width() + "x" + frames.get(0).height() + " | | " + why + " | | | | | | |");
+        }
+        return rows;
     }
 
     /** Live mode in-process, then through Kafka if a broker is given; returns the table's columns. */

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "daair", mixinStandardHelpOptions = true, version = "daair-stream 0.1.0",
         description = {"Restores rainy, hazy, noisy, blurred and dark video and images with DaAIR,",
                 "an all-in-one degradation-aware restoration network.", ""},
-        subcommands = {RestoreCommand.class, ReportCommand.class, BenchCommand.class, DistributedCommands.Broker.class, DistributedCommands.Ingest.class,
+        subcommands = {RestoreCommand.class, ReportCommand.class, EvalCommand.class, BenchCommand.class, DistributedCommands.Broker.class, DistributedCommands.Ingest.class,
                 DistributedCommands.Worker.class, DistributedCommands.Sink.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  daair restore samples/rainy_frames -o out/            (a folder of images)",
