@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.daair.stream.cli.metrics.MetricsServer;
 import org.daair.stream.cli.metrics.PipelineMetrics;
 import org.daair.stream.cli.metrics.Scrapes;
@@ -31,18 +28,7 @@ class MetricsEndpointTest {
     void aRunningRestoreServesMovingCountersAndStageHistograms(@TempDir Path tmp) throws Exception {
         // 24 small frames of the sample clip as a folder of images
         List<Frame> frames = BenchCommand.decodeScaled(CliTestSupport.samples().resolve("car-park-rain.mp4").toString(), 96, 64, 24).frames();
-        Path in = Files.createDirectories(tmp.resolve("in"));
-        for (Frame f : frames) {
-            BufferedImage img = new BufferedImage(f.width(), f.height(), BufferedImage.TYPE_INT_RGB);
-            int plane = f.width() * f.height();
-            for (int i = 0; i < plane; i++) {
-                int r = Math.round(255 * f.rgb()[i]);
-                int g = Math.round(255 * f.rgb()[plane + i]);
-                int b = Math.round(255 * f.rgb()[2 * plane + i]);
-                img.setRGB(i % f.width(), i / f.width(), (r << 16) | (g << 8) | b);
-            }
-            ImageIO.write(img, "png", in.resolve(String.format("f%03d.png", f.seq())).toFile());
-        }
+        Path in = CliTestSupport.pngFolder(frames, tmp.resolve("in"));
         Settings s = Settings.load(null, Map.of(), Map.of("model.dir", CliTestSupport.models().toString(),
                 "output.progress", "false", "engine.max_batch", "2"));
         RestorePipeline pipeline = new RestorePipeline(s, CliTestSupport.models());

@@ -220,7 +220,9 @@ class PreviewTest {
         Path out = tmp.resolve("camera-preview.mkv");
         org.daair.stream.config.Settings settings = org.daair.stream.config.Settings.load(null, java.util.Map.of(), java.util.Map.of(
                 "model.dir", CliTestSupport.models().toString(), "output.progress", "false", "model.task", "denoise",
-                "output.lossless", "true", "live.read_timeout_ms", "1000"));
+                "output.lossless", "true", "live.read_timeout_ms", "1000",
+                // the pairing is checked frame by frame: no temporal blending of the restored side
+                "temporal.stabilize", "off"));
         RestorePipeline pipeline = new RestorePipeline(settings, CliTestSupport.models());
         org.daair.stream.cli.preview.Preview.attach(pipeline, PreviewMode.SIDE_BY_SIDE, settings);
         Thread camera = new Thread(() -> {

@@ -6,13 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.daair.stream.common.Frame;
 import org.daair.stream.config.Settings;
 import org.daair.stream.engine.TemporalStabilizer;
@@ -54,19 +51,7 @@ class TemporalStabilityTest {
     private static Path folderOfFrames(Path dir, int n) throws Exception {
         List<Frame> frames = BenchCommand.decodeScaled(CliTestSupport.samples().resolve("temporal/car-park-degraded.mp4").toString(),
                 96, 54, n).frames();
-        Files.createDirectories(dir);
-        for (Frame f : frames) {
-            BufferedImage img = new BufferedImage(f.width(), f.height(), BufferedImage.TYPE_INT_RGB);
-            int plane = f.width() * f.height();
-            for (int i = 0; i < plane; i++) {
-                int rr = Math.round(255 * f.rgb()[i]);
-                int g = Math.round(255 * f.rgb()[plane + i]);
-                int b = Math.round(255 * f.rgb()[2 * plane + i]);
-                img.setRGB(i % f.width(), i / f.width(), (rr << 16) | (g << 8) | b);
-            }
-            ImageIO.write(img, "png", dir.resolve(String.format("f%02d.png", f.seq())).toFile());
-        }
-        return dir;
+        return CliTestSupport.pngFolder(frames, dir);
     }
 
     private static List<Frame> restore(Path in, Path out, String stabilize) throws Exception {

@@ -1,12 +1,7 @@
 package org.daair.stream.engine;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Where TensorRT keeps the engines it builds for one graph: one folder per (graph checksum,
@@ -20,7 +15,7 @@ public final class TensorRtCache {
     }
 
     public static Path folder(Path cacheRoot, Path graph, boolean fp16, String tensorRtVersion, String gpuName) throws IOException {
-        return cacheRoot.resolve(key(sha256(graph), fp16, tensorRtVersion, gpuName));
+        return cacheRoot.resolve(key(ModelBundle.sha256(graph), fp16, tensorRtVersion, gpuName));
     }
 
     static String key(String graphSha256, boolean fp16, String tensorRtVersion, String gpuName) {
@@ -29,18 +24,5 @@ public final class TensorRtCache {
 
     private static String safe(String s) {
         return s.replaceAll("[^A-Za-z0-9._-]+", "_");
-    }
-
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
