@@ -139,7 +139,7 @@ def main():
         step, best, elapsed0 = ck["step"], ck.get("best", -1e9), ck.get("elapsed_s", 0.0)
         print(f"resumed from {last_path} at step {step}", flush=True)
 
-    sampler = TrainSampler(exp["train_dir"], cfg.degradations, seed=exp.get("seed", 0))
+    sampler = TrainSampler(exp["train_dir"], cfg.degradations, seed=exp.get("seed", 0), synthesis=exp.get("synthesis"))
     val_items = quick_val_set(exp["val_dir"], cfg.degradations, per_set=exp.get("val_per_set", 4),
                               crop=exp.get("val_crop", 256))
     print(f"{exp['model']}: {count_parameters(model) / 1e6:.3f} M params, {len(sampler.images)} train images, "

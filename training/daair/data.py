@@ -18,6 +18,7 @@ from typing import Iterable, List, Sequence, Tuple
 import numpy as np
 from PIL import Image
 
+from . import camera
 from .degradations import DEGRADE, add_noise, LABELS
 
 IMAGE_EXT = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
@@ -62,7 +63,11 @@ def augment(img: np.ndarray, mode: int) -> np.ndarray:
 
 
 class TrainSampler:
-    def __init__(self, train_dir: str, degradations: Sequence[str], seed: int = 0):
+    def __init__(self, train_dir: str, degradations: Sequence[str], seed: int = 0, synthesis: dict | None = None):
+        """SYNTHESIS (an experiment's ``synthesis`` section, optional): ``camera_p``, the share of
+        samples passed through a random camera (4:2:0, compression; camera.py), and options that
+        widen a degradation (``lowlight_photons: [lo, hi]``). Without it: the plain synthesis."""
+        self.synthesis = synthesis or {}
         paths = list_images(train_dir)
         if not paths:
             raise FileNotFoundError(f"no training images under {train_dir}")
@@ -81,7 +86,9 @@ class TrainSampler:
         if src != crop:
             patch = np.asarray(Image.fromarray(patch).resize((crop, crop), Image.BICUBIC))
         clean = to_float(augment(patch, int(rng.integers(8))))
-        degraded, _ = DEGRADE[name](clean, rng)
+        degraded, _ = DEGRADE[name](clean, rng, **camera.degradation_options(self.synthesis, name))
+        if self.synthesis.get("camera_p", 0) > 0 and rng.random() < self.synthesis["camera_p"]:
+            degraded = camera.camera(degraded, rng)
         return degraded, clean
 
     def batch(self, step: int, batch_size: int, crop: int):

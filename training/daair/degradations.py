@@ -152,12 +152,13 @@ def add_motion_blur(img: np.ndarray, rng: np.random.Generator):
 
 
 # ---------------------------------------------------------------------------------------------
-def add_low_light(img: np.ndarray, rng: np.random.Generator):
-    """Exposure drop in linear light plus a gamma change, then Poisson-Gaussian sensor noise."""
+def add_low_light(img: np.ndarray, rng: np.random.Generator, photons_range=(30.0, 400.0)):
+    """Exposure drop in linear light plus a gamma change, then Poisson-Gaussian sensor noise.
+    PHOTONS_RANGE: photons at full scale (lower = noisier); training may widen it (camera.py)."""
     lin = np.power(img, 2.2)
     exposure = rng.uniform(0.03, 0.3)
     lin = lin * exposure
-    photons = rng.uniform(30.0, 400.0)            # photons at full scale: lower = noisier
+    photons = rng.uniform(*photons_range)         # photons at full scale: lower = noisier
     noisy = rng.poisson(lin * photons).astype(np.float32) / photons
     noisy = noisy + rng.standard_normal(img.shape).astype(np.float32) * rng.uniform(0.0, 0.01)
     gamma = rng.uniform(1.8, 2.6)                 # camera's tone curve differs from the scene's

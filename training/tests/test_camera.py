@@ -1,0 +1,56 @@
+"""The training-only camera simulation and the widened low light (daair/camera.py)."""
+import numpy as np
+import pytest
+
+from daair import camera
+from daair.data import TrainSampler
+from daair.degradations import add_low_light
+
+
+def _img(seed=0, h=32, w=48):
+    rng = np.random.default_rng(seed)
+    base = np.linspace(0.2, 0.8, w, dtype=np.float32)[None, :, None] * np.ones((h, 1, 3), np.float32)
+    return np.clip(base + rng.normal(0, 0.1, (h, w, 3)).astype(np.float32), 0, 1)
+
+
+def test_chroma_420_keeps_luma_and_makes_colour_blocky():
+    img = _img()
+    out = camera.chroma_420(img)
+    y = lambda a: a @ np.array([0.299, 0.587, 0.114], np.float32)
+    assert np.abs(y(out) - y(img)).mean() < 2 / 255          # luma survives (up to rounding and clipping)
+    cb = out @ camera._RGB2YCC[1]
+    blocks = cb.reshape(16, 2, 24, 2)
+    assert np.abs(blocks - blocks.mean(axis=(1, 3), keepdims=True)).max() < 3 / 255  # one colour per 2x2 block
+    assert np.abs(camera.chroma_420(out) - out).max() <= 2 / 255  # idempotent up to 8-bit rounding
+
+
+@pytest.mark.parametrize("quality", [55, 95])
+def test_jpeg_loses_more_at_lower_quality(quality):
+    img = _img(1)
+    err = np.abs(camera.jpeg(img, quality) - img).mean()
+    assert 0 < err < 0.1
+    if quality == 55:
+        assert err > np.abs(camera.jpeg(img, 95) - img).mean()
+
+
+def test_wide_photons_give_dark_images_with_little_noise():
+    img = _img(2, 64, 64) * 0 + 0.5
+    narrow = [add_low_light(img, np.random.default_rng(s))[0].std() for s in range(8)]
+    wide = [add_low_light(img, np.random.default_rng(s), photons_range=(3000.0, 3000.0))[0].std() for s in range(8)]
+    assert np.mean(wide) < 0.5 * np.mean(narrow)
+
+
+def test_sampler_uses_the_synthesis_options_and_stays_reproducible(tmp_path):
+    from PIL import Image
+    for i in range(2):
+        Image.fromarray((np.random.default_rng(i).random((70, 90, 3)) * 255).astype(np.uint8)).save(tmp_path / f"{i}.png")
+    names = ["denoise", "derain", "dehaze", "deblur", "lowlight"]
+    plain = TrainSampler(str(tmp_path), names, seed=0)
+    cam = TrainSampler(str(tmp_path), names, seed=0, synthesis={"camera_p": 1.0, "lowlight_photons": [30, 3000]})
+    d0, c0, _ = plain.batch(3, 5, 32)
+    d1, c1, _ = cam.batch(3, 5, 32)
+    d2, _, _ = cam.batch(3, 5, 32)
+    assert np.array_equal(d1, d2), "a pure function of the step"
+    assert c0.shape == c1.shape
+    assert not np.array_equal(d0, d1), "the options change what the model sees"
+    assert TrainSampler(str(tmp_path), names, seed=0, synthesis={}).batch(3, 5, 32)[0].tobytes() == d0.tobytes()
