@@ -44,15 +44,7 @@ final class CliTestSupport {
     static Path pngFolder(java.util.List<org.daair.stream.common.Frame> frames, Path dir) throws java.io.IOException {
         Files.createDirectories(dir);
         for (org.daair.stream.common.Frame f : frames) {
-            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(f.width(), f.height(),
-                    java.awt.image.BufferedImage.TYPE_INT_RGB);
-            int plane = f.width() * f.height();
-            for (int i = 0; i < plane; i++) {
-                int r = Math.round(255 * f.rgb()[i]);
-                int g = Math.round(255 * f.rgb()[plane + i]);
-                int b = Math.round(255 * f.rgb()[2 * plane + i]);
-                img.setRGB(i % f.width(), i / f.width(), (r << 16) | (g << 8) | b);
-            }
+            java.awt.image.BufferedImage img = org.daair.stream.sink.ImageSink.toImage(f);
             javax.imageio.ImageIO.write(img, "png", dir.resolve(String.format("f%03d.png", f.seq())).toFile());
         }
         return dir;

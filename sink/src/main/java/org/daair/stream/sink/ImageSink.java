@@ -144,7 +144,7 @@ public final class ImageSink implements FrameSink {
     }
 
     /** 8-bit RGB image; TYPE_INT_RGB suits every writer (JPEG and BMP reject alpha). */
-    private static BufferedImage toImage(Frame f) {
+    public static BufferedImage toImage(Frame f) {
         int w = f.width();
         int h = f.height();
         int plane = w * h;

@@ -24,7 +24,7 @@ final class Thumbnails {
 
     /** The frame scaled to at most {@link #MAX_WIDTH} wide (never up), as 8-bit RGB. */
     static BufferedImage scaled(Frame f) {
-        BufferedImage full = toImage(f);
+        BufferedImage full = org.daair.stream.sink.ImageSink.toImage(f);
         if (f.width() <= MAX_WIDTH) {
             return full;
         }
@@ -47,26 +47,7 @@ final class Thumbnails {
         return dst;
     }
 
-    private static BufferedImage toImage(Frame f) {
-        int w = f.width();
-        int h = f.height();
-        int plane = w * h;
-        float[] v = f.rgb();
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        int[] row = new int[w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int o = y * w + x;
-                row[x] = (q(v[o]) << 16) | (q(v[plane + o]) << 8) | q(v[2 * plane + o]);
-            }
-            img.setRGB(0, y, w, 1, row, 0, w);
-        }
-        return img;
-    }
 
-    private static int q(float v) {
-        return !(v > 0f) ? 0 : v >= 1f ? 255 : (int) (v * 255f + 0.5f);
-    }
 
     /** {@code data:image/jpeg;base64,...} of the image. */
     static String dataUri(BufferedImage img) {
