@@ -181,14 +181,17 @@ final class DistributedCommands {
             KafkaSinkStage.Result r;
             try (MetricsServer metrics = Metrics.start("sink", s, Metrics.SINK_PORT, true)) {
                 PipelineMetrics m = metrics == null ? null : new PipelineMetrics(metrics.registry());
-                r = KafkaSinkStage.run(kafka, streamId, output, new RestorePipeline(s, Path.of(".")).sinkOptions(),
+                RestorePipeline pipeline = new RestorePipeline(s, Path.of("."));
+                // the sink sees each stream's frames in order: the place for the temporal stabiliser
+                org.daair.stream.engine.TemporalStabilizer stabilizer = pipeline.stabilizer(true);
+                r = KafkaSinkStage.run(kafka, streamId, output, pipeline.sinkOptions(),
                         Duration.ofSeconds(idle), liveDeadlineMs == null ? null : Duration.ofMillis(liveDeadlineMs), null,
                         m == null ? null : (f, original) -> {
                             m.frameOut(f.streamId());
                             if (original) {
                                 m.lateOriginal();
                             }
-                        });
+                        }, stabilizer == null ? null : stabilizer::apply);
             }
             System.err.println("daair sink: wrote " + r.written() + " frames of stream " + streamId + " (" + r.duplicates()
                     + " repeats dropped, " + r.deadlineMisses() + " originals written for late frames)");

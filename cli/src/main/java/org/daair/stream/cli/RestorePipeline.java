@@ -122,8 +122,13 @@ public final class RestorePipeline {
      * images are unrelated; null when off.
      */
     org.daair.stream.engine.TemporalStabilizer stabilizerFor(FrameSource source) {
+        return stabilizer(!(source instanceof ImageSource));
+    }
+
+    /** The stabiliser for a stream that is video (or not: stills are never blended under auto); null when off. */
+    public org.daair.stream.engine.TemporalStabilizer stabilizer(boolean video) {
         String mode = settings.get("temporal.stabilize");
-        boolean on = mode.equals("on") || (mode.equals("auto") && !(source instanceof ImageSource));
+        boolean on = mode.equals("on") || (mode.equals("auto") && video);
         double strength = settings.getDouble("temporal.strength");
         return on && strength > 0 ? new org.daair.stream.engine.TemporalStabilizer(strength,
                 settings.getDouble("temporal.motion_threshold"), settings.getInt("temporal.motion_radius")) : null;

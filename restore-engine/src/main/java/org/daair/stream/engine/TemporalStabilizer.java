@@ -12,10 +12,11 @@ import org.daair.stream.common.Frame;
  * objects stay sharp and leave no trails.
  *
  * <p>Motion is measured between the new restored frame and the previous output, on luma blurred
- * over 5 x 5 pixels (so the residual noise does not read as motion): the blend weight is
+ * over (2 radius + 1)^2 pixels (so the residual noise does not read as motion): the blend weight is
  * {@code strength * max(0, 1 - motion / motionThreshold)}. A scene cut (mean motion above 0.12)
  * starts afresh. Frames that went out unrestored (route passthrough) are not blended and restart
- * the filter, so an original never mixes with restored frames.
+ * the filter, so an original never mixes with restored frames; images of a folder (frames with a
+ * file name) are never blended.
  *
  * <p>Frames of a stream must arrive in order (the sink's order); one instance serves many streams.
  */
@@ -63,7 +64,8 @@ public final class TemporalStabilizer {
         }
         float[] cur = f.rgb();
         float[] prev = previous.get(f.streamId());
-        if (strength == 0 || FrameRestorer.PASSTHROUGH.equals(f.route()) || f.route() == null) {
+        // images of a folder (they carry their file name) are unrelated pictures, never blended
+        if (strength == 0 || FrameRestorer.PASSTHROUGH.equals(f.route()) || f.route() == null || f.name() != null) {
             previous.remove(f.streamId());
             return f;
         }

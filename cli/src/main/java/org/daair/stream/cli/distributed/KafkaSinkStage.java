@@ -59,9 +59,21 @@ public final class KafkaSinkStage {
     public static Result run(KafkaFrames kafka, String streamId, String output, SinkOptions opts,
                              Duration idleTimeout, Duration liveDeadline, LongConsumer progress,
                              BiConsumer<Frame, Boolean> onWritten) throws IOException {
+        return run(kafka, streamId, output, opts, idleTimeout, liveDeadline, progress, onWritten, null);
+    }
+
+    /**
+     * @param beforeWrite applied to each frame, in order, just before it is written (the temporal
+     *                    stabiliser), or null
+     */
+    public static Result run(KafkaFrames kafka, String streamId, String output, SinkOptions opts,
+                             Duration idleTimeout, Duration liveDeadline, LongConsumer progress,
+                             BiConsumer<Frame, Boolean> onWritten, java.util.function.UnaryOperator<Frame> beforeWrite)
+            throws IOException {
         BiConsumer<Frame, Boolean> told = onWritten != null ? onWritten : (f, original) -> { };
+        java.util.function.UnaryOperator<Frame> filter = beforeWrite != null ? beforeWrite : f -> f;
         if (liveDeadline != null) {
-            return runLive(kafka, streamId, output, opts, idleTimeout, liveDeadline, progress, told);
+            return runLive(kafka, streamId, output, opts, idleTimeout, liveDeadline, progress, told, filter);
         }
         StreamInfo info = StreamDirectory.lookup(kafka, streamId, idleTimeout);
         long written = 0;
@@ -92,7 +104,8 @@ public final class KafkaSinkStage {
                         duplicates++;
                         continue;
                     }
-                    for (Frame r : order.add(f)) {
+                    for (Frame ready : order.add(f)) {
+                        Frame r = filter.apply(ready);
                         sink.write(r);
                         written++;
                         told.accept(r, false);
@@ -113,7 +126,7 @@ public final class KafkaSinkStage {
 
     private static Result runLive(KafkaFrames kafka, String streamId, String output, SinkOptions opts,
                                   Duration idleTimeout, Duration deadline, LongConsumer progress,
-                                  BiConsumer<Frame, Boolean> told) throws IOException {
+                                  BiConsumer<Frame, Boolean> told, java.util.function.UnaryOperator<Frame> filter) throws IOException {
         StreamInfo info = StreamDirectory.lookup(kafka, streamId, idleTimeout);
         long written = 0;
         long duplicates = 0;
@@ -147,7 +160,8 @@ public final class KafkaSinkStage {
                     } else if (order.isDuplicate(f)) {
                         duplicates++;
                     } else {
-                        for (Frame r : order.add(f)) {
+                        for (Frame ready : order.add(f)) {
+                            Frame r = filter.apply(ready);
                             sink.write(r);
                             written++;
                             told.accept(r, false);
@@ -160,10 +174,12 @@ public final class KafkaSinkStage {
                 while ((next = originals.get(order.nextExpected())) != null
                         && now - arrived.get(next.seq()) > deadline.toNanos()) {
                     misses++;
-                    for (Frame r : order.add(next)) {
+                    for (Frame ready : order.add(next)) {
+                        boolean original = ready == next;
+                        Frame r = filter.apply(ready);
                         sink.write(r);
                         written++;
-                        told.accept(r, r == next);
+                        told.accept(r, original);
                     }
                 }
                 originals.headMap(order.nextExpected()).clear();
