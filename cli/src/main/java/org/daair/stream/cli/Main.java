@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
         subcommands = {RestoreCommand.class, ReportCommand.class, EvalCommand.class, BenchCommand.class, DistributedCommands.Broker.class, DistributedCommands.Ingest.class,
                 DistributedCommands.Worker.class, DistributedCommands.Sink.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
-                "  daair restore samples/rainy_frames -o out/            (a folder of images)",
-                "  daair restore samples/car-park-degraded.mp4 -o out.mp4",
+                "  daair restore samples/frames -o out/                 (a folder of images)",
+                "  daair restore samples/car-park-rain.mp4 -o out.mp4",
+                "  daair eval --clean samples/temporal/car-park-clean.mp4 --degraded samples/temporal/car-park-degraded.mp4",
                 "  ffmpeg -i in.mp4 -f yuv4mpegpipe - | daair restore - -o - | ffmpeg -i - out.mp4",
                 "  daair broker & daair worker & daair ingest --source rtsp://cam/1 --stream-id cam1 & daair sink --stream-id cam1 -o cam1.mp4"})
 public final class Main implements Runnable {
