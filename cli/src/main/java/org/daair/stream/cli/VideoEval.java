@@ -136,25 +136,4 @@ public final class VideoEval {
         }
         return sb.toString();
     }
-
-    /** For experiments: {@code VideoEval CLEAN DEGRADED STRENGTHS THRESHOLDS RADII} (comma lists): one restoration, a grid of stabilisers. */
-    public static void main(String[] args) throws Exception {
-        org.daair.stream.config.Settings s = org.daair.stream.config.Settings.load(null, System.getenv(),
-                Map.of("output.progress", "false", "output.lossless", "true", "temporal.stabilize", "off"));
-        RestorePipeline p = new RestorePipeline(s, RestoreCommand.resolveModelDir(s.get("model.dir")));
-        List<Frame> c = decode(args[0]);
-        List<Frame> d = decode(args[1]);
-        List<Frame> restored = restore(p, args[1]);
-        System.out.println(describe(score(c, d, restored, new TemporalStabilizer(0, 1), 0)));
-        for (String st : args[2].split(",")) {
-            for (String th : args[3].split(",")) {
-                for (String ra : args[4].split(",")) {
-                    Result r = score(c, d, restored, new TemporalStabilizer(Double.parseDouble(st), Double.parseDouble(th),
-                            Integer.parseInt(ra)), 0);
-                    System.out.printf("strength %s threshold %s radius %s: PSNR %.2f moving %.2f flicker %.5f%n", st, th, ra,
-                            r.stabilized().psnr(), r.stabilized().psnrMoving(), r.stabilized().flicker());
-                }
-            }
-        }
-    }
 }
