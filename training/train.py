@@ -234,6 +234,10 @@ def main():
                 summary = " ".join(f"{k}:{v['psnr_in']:.1f}->{v['psnr']:.1f}" for k, v in r["sets"].items())
                 print(f"val step {step}: gain {r['mean_gain_db']:.2f} dB routing {r['routing_accuracy_all']:.3f} "
                       f"{summary}", flush=True)
+                if exp.get("keep_val_checkpoints", False):
+                    # every validated step stays selectable (the full validation may prefer one
+                    # that the quick subset's mean gain does not)
+                    save(os.path.join(exp["run_dir"], f"step{step}.pt"), state(t_start))
                 if r["mean_gain_db"] > best:
                     best = r["mean_gain_db"]
                     save(os.path.join(exp["run_dir"], "best.pt"), state(t_start))

@@ -66,8 +66,18 @@ class TrainSampler:
     def __init__(self, train_dir: str, degradations: Sequence[str], seed: int = 0, synthesis: dict | None = None):
         """SYNTHESIS (an experiment's ``synthesis`` section, optional): ``camera_p``, the share of
         samples passed through a random camera (4:2:0, compression; camera.py), and options that
-        widen a degradation (``lowlight_photons: [lo, hi]``). Without it: the plain synthesis."""
+        widen a degradation (``lowlight_photons: [lo, hi]``); ``degradation_weights`` (integer
+        repeats per degradation in the balanced cycle, e.g. ``{dehaze: 2}``); ``haze_context:
+        [lo, hi]``, haze synthesised over a region lo..hi times the crop's side and then cropped,
+        so a crop sees the slowly varying transmission of a whole scene, as a full frame does,
+        rather than the whole depth range squeezed into 128 px. Without it: the plain synthesis."""
         self.synthesis = synthesis or {}
+        weights = self.synthesis.get("degradation_weights", {}) or {}
+        unknown = set(weights) - set(degradations)
+        if unknown:
+            raise ValueError(f"degradation_weights names {sorted(unknown)}, not in this model's {list(degradations)}")
+        # the balanced cycle: each degradation's index repeated by its weight (default 1)
+        self.cycle = [k for k, d in enumerate(degradations) for _ in range(int(weights.get(d, 1)))]
         paths = list_images(train_dir)
         if not paths:
             raise FileNotFoundError(f"no training images under {train_dir}")
@@ -80,13 +90,23 @@ class TrainSampler:
         h, w = img.shape[:2]
         # random scale in [0.5, 1] half of the time: variety of object sizes and less JPEG grain
         scale = rng.uniform(0.5, 1.0) if rng.random() < 0.5 else 1.0
-        src = min(int(round(crop / scale)), h, w)
+        context = 1.0
+        if name == "dehaze" and "haze_context" in self.synthesis:
+            lo, hi = self.synthesis["haze_context"]
+            context = rng.uniform(float(lo), float(hi))
+        side = int(round(crop * context))                  # degraded at this side, then cropped
+        src = min(int(round(side / scale)), h, w)
         y, x = rng.integers(0, h - src + 1), rng.integers(0, w - src + 1)
         patch = img[y:y + src, x:x + src]
-        if src != crop:
-            patch = np.asarray(Image.fromarray(patch).resize((crop, crop), Image.BICUBIC))
+        side = max(min(side, src), crop)
+        if src != side:
+            patch = np.asarray(Image.fromarray(patch).resize((side, side), Image.BICUBIC))
         clean = to_float(augment(patch, int(rng.integers(8))))
         degraded, _ = DEGRADE[name](clean, rng, **camera.degradation_options(self.synthesis, name))
+        if side > crop:
+            cy, cx = rng.integers(0, side - crop + 1), rng.integers(0, side - crop + 1)
+            degraded = np.ascontiguousarray(degraded[cy:cy + crop, cx:cx + crop])
+            clean = np.ascontiguousarray(clean[cy:cy + crop, cx:cx + crop])
         if self.synthesis.get("camera_p", 0) > 0 and rng.random() < self.synthesis["camera_p"]:
             degraded = camera.camera(degraded, rng)
         return degraded, clean
@@ -98,7 +118,7 @@ class TrainSampler:
         deg, cln, lab = [], [], []
         offset = step * batch_size
         for i in range(batch_size):
-            k = (offset + i) % len(self.degradations)
+            k = self.cycle[(offset + i) % len(self.cycle)]
             d, c = self.sample(rng, crop, self.degradations[k])
             deg.append(d.transpose(2, 0, 1))
             cln.append(c.transpose(2, 0, 1))

@@ -54,3 +54,45 @@ def test_sampler_uses_the_synthesis_options_and_stays_reproducible(tmp_path):
     assert c0.shape == c1.shape
     assert not np.array_equal(d0, d1), "the options change what the model sees"
     assert TrainSampler(str(tmp_path), names, seed=0, synthesis={}).batch(3, 5, 32)[0].tobytes() == d0.tobytes()
+
+
+def _folder(tmp_path, size=(200, 260), flat=False):
+    from PIL import Image
+    for i in range(2):
+        img = np.random.default_rng(i).random(size + (3,))
+        if flat:
+            img = img * 0 + 0.3
+        Image.fromarray((img * 255).astype(np.uint8)).save(tmp_path / f"{i}.png")
+    return str(tmp_path)
+
+
+def test_degradation_weights_repeat_a_degradation_in_the_cycle(tmp_path):
+    names = ["denoise", "derain", "dehaze", "deblur", "lowlight"]
+    s = TrainSampler(_folder(tmp_path, (40, 40)), names, seed=0, synthesis={"degradation_weights": {"dehaze": 2}})
+    labels = np.concatenate([s.batch(step, 6, 16)[2] for step in range(5)])
+    counts = np.bincount(labels, minlength=5)
+    assert counts[2] == 2 * counts[0] and counts[0] == counts[1] == counts[3] == counts[4]
+    with pytest.raises(ValueError, match="fog"):
+        TrainSampler(str(tmp_path), names, seed=0, synthesis={"degradation_weights": {"fog": 2}})
+
+
+def test_haze_context_gives_crops_of_slowly_varying_haze(tmp_path):
+    """Haze synthesised over 4x the crop and then cropped varies less across the crop than haze
+    whose whole depth range is squeezed into it. On flat grey photos the haze layer
+    (degraded - clean) = (airlight - grey)(1 - t) shows the transmission alone."""
+    folder = _folder(tmp_path, flat=True)
+    names = ["dehaze"]
+
+    def spread(synthesis):
+        s = TrainSampler(folder, names, seed=0, synthesis=synthesis)
+        out = []
+        for step in range(12):
+            d, c, _ = s.batch(step, 1, 48)
+            layer = (d - c)[0].mean(axis=0)
+            out.append(np.abs(layer - layer.mean()).mean())
+        return np.mean(out), d.shape
+
+    plain, shape_plain = spread({})
+    wide, shape_wide = spread({"haze_context": [4, 4]})
+    assert shape_plain == shape_wide == (1, 3, 48, 48)
+    assert wide < 0.7 * plain
