@@ -23,6 +23,9 @@ import java.util.Map;
  */
 public final class Settings {
 
+    /** Keys whose values include the words on and off (not booleans). */
+    private static final List<String> ON_OFF_KEYS = List.of("temporal.stabilize");
+
     private final Map<String, String> values;
     private final Map<String, String> origin;
 
@@ -80,6 +83,15 @@ public final class Settings {
             requireKnown(v, e.getKey(), "from the command line");
             v.put(e.getKey(), e.getValue());
             from.put(e.getKey(), "command line");
+        }
+        // YAML 1.1 reads an unquoted on/off as a boolean: give keys whose values are words their word back
+        for (String k : ON_OFF_KEYS) {
+            String x = v.get(k);
+            if ("true".equals(x)) {
+                v.put(k, "on");
+            } else if ("false".equals(x)) {
+                v.put(k, "off");
+            }
         }
         Settings s = new Settings(v, from);
         s.validate();

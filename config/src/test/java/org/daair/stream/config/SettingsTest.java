@@ -35,6 +35,17 @@ class SettingsTest {
     }
 
     @Test
+    void unquotedOnAndOffAreWordsNotBooleans(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("c.yaml");
+        Files.writeString(f, "temporal:\n  stabilize: off\noutput:\n  lossless: true\n");
+        Settings s = Settings.load(f, Map.of(), Map.of());
+        assertEquals("off", s.get("temporal.stabilize"));
+        assertEquals("true", s.get("output.lossless"));
+        Files.writeString(f, "temporal:\n  stabilize: on\n");
+        assertEquals("on", Settings.load(f, Map.of(), Map.of()).get("temporal.stabilize"));
+    }
+
+    @Test
     void errorsNameTheKeyTheSourceAndTheFix(@TempDir Path tmp) throws Exception {
         Path f = tmp.resolve("c.yaml");
         Files.writeString(f, "engine:\n  max_bach: 2\n");
