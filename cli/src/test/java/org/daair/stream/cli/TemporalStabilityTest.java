@@ -46,6 +46,9 @@ class TemporalStabilityTest {
         assertTrue(stab.get("psnr").asDouble() > per.get("psnr").asDouble() - 0.2, "at no cost in PSNR: " + res);
         assertTrue(stab.get("psnrMoving").asDouble() > per.get("psnrMoving").asDouble() - 0.2, "nor on moving pixels: " + res);
         assertTrue(res.get("flickerClean").asDouble() > 0, "the clean clip moves (a car drives in)");
+        JsonNode bound = res.get("stabilizedCleanMotion");
+        assertTrue(bound.get("flicker").asDouble() < stab.get("flicker").asDouble(),
+                "told where the scene really moves, the same filter calms more (the bound is a bound): " + res);
     }
 
     private static List<Frame> restore(Path in, Path out, String stabilize) throws Exception {

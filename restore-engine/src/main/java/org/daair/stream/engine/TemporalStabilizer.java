@@ -57,7 +57,18 @@ public final class TemporalStabilizer {
     }
 
     /** The stabilised version of restored frame {@code f} (f itself when nothing is blended). */
-    public synchronized Frame apply(Frame f) {
+    public Frame apply(Frame f) {
+        return apply(f, null);
+    }
+
+    /**
+     * As {@link #apply(Frame)}, with the per-pixel motion given instead of measured (evaluation:
+     * the clean video's own motion, {@link #motion}, shows what the filter would reach with a
+     * perfect motion detector).
+     *
+     * @param givenMotion blurred luma change per pixel, or null to measure it on the restored frames
+     */
+    public synchronized Frame apply(Frame f, float[] givenMotion) {
         if (f.isEndOfStream()) {
             previous.remove(f.streamId());
             return f;
@@ -75,7 +86,7 @@ public final class TemporalStabilizer {
         }
         int w = f.width();
         int h = f.height();
-        float[] motion = blurredLumaChange(cur, prev, w, h, radius);
+        float[] motion = givenMotion != null ? givenMotion : blurredLumaChange(cur, prev, w, h, radius);
         double mean = 0;
         for (float m : motion) {
             mean += m;
@@ -95,6 +106,11 @@ public final class TemporalStabilizer {
         }
         previous.put(f.streamId(), out);
         return f.withPixels(out);
+    }
+
+    /** Blurred luma change between two frames (planar RGB) with this stabiliser's radius. */
+    public float[] motion(float[] a, float[] b, int w, int h) {
+        return blurredLumaChange(a, b, w, h, radius);
     }
 
     /** The stream ended: drop its state. */
