@@ -333,6 +333,9 @@ public final class RestorePipeline {
                         if (decodedListener != null) {
                             decodedListener.accept(f);
                         }
+                        if (stabilizer != null) {
+                            stabilizer.observeInput(f);   // in decoding order: the input's own motion
+                        }
                         frames.send(f);
                         n++;
                     }

@@ -89,8 +89,10 @@ public final class VideoEval {
 
     static Result score(List<Frame> c, List<Frame> d, List<Frame> restored, TemporalStabilizer stabilizer, double seconds) {
         List<float[]> stab = new ArrayList<>();
-        for (Frame f : restored) {
-            stab.add(stabilizer.apply(f).rgb());
+        for (int t = 0; t < restored.size(); t++) {
+            // as the pipeline does: the input frame is seen (in order) before its restored frame
+            stabilizer.observeInput(restored.get(t).withPixels(d.get(t).rgb()));
+            stab.add(stabilizer.apply(restored.get(t)).rgb());
         }
         stabilizer.forget(restored.get(0).streamId());
         int w = c.get(0).width();

@@ -13,7 +13,11 @@ import org.daair.stream.common.Frame;
  *
  * <p>Motion is measured between the new restored frame and the previous output, on luma blurred
  * over (2 radius + 1)^2 pixels (so the residual noise does not read as motion): the blend weight is
- * {@code strength * max(0, 1 - motion / motionThreshold)}. A scene cut (mean motion above 0.12)
+ * {@code strength * max(0, 1 - motion / motionThreshold)}. When the stabiliser also sees the input
+ * frames ({@link #observeInput}, in decoding order), a pixel moves only if the input moved there
+ * too (the smaller of the two changes counts): dehazing amplifies the input's slight changes into
+ * large ones where nothing moves, while falling rain changes the input but not the restored frame,
+ * and a moving object changes both. A scene cut (mean motion above 0.12)
  * starts afresh. Frames that went out unrestored (route passthrough) are not blended and restart
  * the filter, so an original never mixes with restored frames; images of a folder (frames with a
  * file name) are never blended.
@@ -31,6 +35,18 @@ public final class TemporalStabilizer {
     private final double motionThreshold;
     private final int radius;
     private final Map<String, float[]> previous = new HashMap<>();
+    /** Per stream: the last input frame's luma and its sequence number (from {@link #observeInput}). */
+    private final Map<String, InputState> inputs = new HashMap<>();
+
+    /** Most input motion maps kept per stream while their restored frames are on their way. */
+    static final int MAX_PENDING_INPUTS = 256;
+
+    private static final class InputState {
+        float[] luma;
+        long seq = -2;
+        /** seq -> blurred luma change of the input between seq - 1 and seq */
+        final java.util.TreeMap<Long, float[]> motion = new java.util.TreeMap<>();
+    }
 
     /**
      * @param strength        0 (off) .. <1: weight of the previous output on a still pixel
@@ -62,6 +78,28 @@ public final class TemporalStabilizer {
     }
 
     /**
+     * Tells the stabiliser about an input frame before it is restored, in decoding order (the
+     * decoding thread calls this). Its luma change from the previous input frame of the stream is
+     * kept until {@link #apply} meets the restored frame of the same sequence number. Images of a
+     * folder and frames without a predecessor are ignored.
+     */
+    public synchronized void observeInput(Frame input) {
+        if (input.isEndOfStream() || input.name() != null || strength == 0) {
+            return;
+        }
+        InputState st = inputs.computeIfAbsent(input.streamId(), k -> new InputState());
+        float[] luma = luma(input.rgb(), input.width() * input.height());
+        if (st.luma != null && st.seq == input.seq() - 1 && st.luma.length == luma.length) {
+            st.motion.put(input.seq(), blurredChange(luma, st.luma, input.width(), input.height(), radius));
+            while (st.motion.size() > MAX_PENDING_INPUTS) {
+                st.motion.pollFirstEntry();
+            }
+        }
+        st.luma = luma;
+        st.seq = input.seq();
+    }
+
+    /**
      * As {@link #apply(Frame)}, with the per-pixel motion given instead of measured (evaluation:
      * the clean video's own motion, {@link #motion}, shows what the filter would reach with a
      * perfect motion detector).
@@ -71,10 +109,17 @@ public final class TemporalStabilizer {
     public synchronized Frame apply(Frame f, float[] givenMotion) {
         if (f.isEndOfStream()) {
             previous.remove(f.streamId());
+            inputs.remove(f.streamId());
             return f;
         }
         float[] cur = f.rgb();
         float[] prev = previous.get(f.streamId());
+        float[] inputMotion = null;
+        InputState in = inputs.get(f.streamId());
+        if (in != null) {
+            inputMotion = in.motion.get(f.seq());
+            in.motion.headMap(f.seq(), true).clear();   // this frame's and older ones are done
+        }
         // images of a folder (they carry their file name) are unrelated pictures, never blended
         if (strength == 0 || FrameRestorer.PASSTHROUGH.equals(f.route()) || f.route() == null || f.name() != null) {
             previous.remove(f.streamId());
@@ -86,7 +131,15 @@ public final class TemporalStabilizer {
         }
         int w = f.width();
         int h = f.height();
-        float[] motion = givenMotion != null ? givenMotion : blurredLumaChange(cur, prev, w, h, radius);
+        float[] motion = givenMotion;
+        if (motion == null) {
+            motion = blurredLumaChange(cur, prev, w, h, radius);
+            if (inputMotion != null && inputMotion.length == motion.length) {
+                for (int i = 0; i < motion.length; i++) {
+                    motion[i] = Math.min(motion[i], inputMotion[i]);
+                }
+            }
+        }
         double mean = 0;
         for (float m : motion) {
             mean += m;
@@ -116,6 +169,7 @@ public final class TemporalStabilizer {
     /** The stream ended: drop its state. */
     public synchronized void forget(String streamId) {
         previous.remove(streamId);
+        inputs.remove(streamId);
     }
 
     /** |luma(a) - luma(b)| averaged over a (2 RADIUS + 1)^2 box, per pixel (separable box filter). */
@@ -124,13 +178,26 @@ public final class TemporalStabilizer {
     }
 
     static float[] blurredLumaChange(float[] a, float[] b, int w, int h, int radius) {
+        int plane = w * h;
+        return blurredChange(luma(a, plane), luma(b, plane), w, h, radius);
+    }
+
+    /** Mean of the three planes (the motion measure's luma). */
+    static float[] luma(float[] rgb, int plane) {
+        float[] y = new float[plane];
+        for (int i = 0; i < plane; i++) {
+            y[i] = (rgb[i] + rgb[plane + i] + rgb[2 * plane + i]) / 3f;
+        }
+        return y;
+    }
+
+    /** |ya - yb| averaged over a (2 radius + 1)^2 box, per pixel (separable box filter). */
+    static float[] blurredChange(float[] ya, float[] yb, int w, int h, int radius) {
         final int RADIUS = radius;
         int plane = w * h;
         float[] d = new float[plane];
         for (int i = 0; i < plane; i++) {
-            float ya = (a[i] + a[plane + i] + a[2 * plane + i]) / 3f;
-            float yb = (b[i] + b[plane + i] + b[2 * plane + i]) / 3f;
-            d[i] = Math.abs(ya - yb);
+            d[i] = Math.abs(ya[i] - yb[i]);
         }
         float[] tmp = new float[plane];
         for (int y = 0; y < h; y++) {
