@@ -16,8 +16,9 @@ import org.daair.stream.common.Frame;
  * {@code strength * max(0, 1 - motion / motionThreshold)}. When the stabiliser also sees the input
  * frames ({@link #observeInput}, in decoding order), a pixel moves only if the input moved there
  * too (the smaller of the two changes counts): dehazing amplifies the input's slight changes into
- * large ones where nothing moves, while falling rain changes the input but not the restored frame,
- * and a moving object changes both. A scene cut (mean motion above 0.12)
+ * large ones where nothing moves, falling rain changes the input but not the restored frame,
+ * noise cancels in the input's signed change averaged over 5x5 pixels ({@link #inputChange}), and a
+ * moving object changes both. A scene cut (mean motion above 0.12)
  * starts afresh. Frames that went out unrestored (route passthrough) are not blended and restart
  * the filter, so an original never mixes with restored frames; images of a folder (frames with a
  * file name) are never blended.
@@ -37,6 +38,11 @@ public final class TemporalStabilizer {
     private final Map<String, float[]> previous = new HashMap<>();
     /** Per stream: the last input frame's luma and its sequence number (from {@link #observeInput}). */
     private final Map<String, InputState> inputs = new HashMap<>();
+
+    /** The input's signed change is averaged over (2 r + 1)^2 pixels ... */
+    static final int INPUT_RADIUS = 2;
+    /** ... and spread over (2 r + 1)^2 by a maximum. */
+    static final int INPUT_SPREAD = 2;
 
     /** Most input motion maps kept per stream while their restored frames are on their way. */
     static final int MAX_PENDING_INPUTS = 256;
@@ -90,7 +96,7 @@ public final class TemporalStabilizer {
         InputState st = inputs.computeIfAbsent(input.streamId(), k -> new InputState());
         float[] luma = luma(input.rgb(), input.width() * input.height());
         if (st.luma != null && st.seq == input.seq() - 1 && st.luma.length == luma.length) {
-            st.motion.put(input.seq(), blurredChange(luma, st.luma, input.width(), input.height(), radius));
+            st.motion.put(input.seq(), inputChange(luma, st.luma, input.width(), input.height()));
             while (st.motion.size() > MAX_PENDING_INPUTS) {
                 st.motion.pollFirstEntry();
             }
@@ -193,12 +199,60 @@ public final class TemporalStabilizer {
 
     /** |ya - yb| averaged over a (2 radius + 1)^2 box, per pixel (separable box filter). */
     static float[] blurredChange(float[] ya, float[] yb, int w, int h, int radius) {
-        final int RADIUS = radius;
-        int plane = w * h;
-        float[] d = new float[plane];
-        for (int i = 0; i < plane; i++) {
+        float[] d = new float[w * h];
+        for (int i = 0; i < d.length; i++) {
             d[i] = Math.abs(ya[i] - yb[i]);
         }
+        return box(d, w, h, radius);
+    }
+
+    /**
+     * The input's motion: its signed luma change averaged over a (2 {@link #INPUT_RADIUS} + 1)^2
+     * box (grain, noise and thin streaks cancel, a moving edge does not), taken absolute and
+     * spread by a (2 {@link #INPUT_SPREAD} + 1)^2 maximum (the flat inside of a moving object
+     * changes little, its edges a lot).
+     */
+    static float[] inputChange(float[] ya, float[] yb, int w, int h) {
+        float[] d = new float[w * h];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = ya[i] - yb[i];
+        }
+        float[] b = box(d, w, h, INPUT_RADIUS);
+        for (int i = 0; i < b.length; i++) {
+            b[i] = Math.abs(b[i]);
+        }
+        return max(b, w, h, INPUT_SPREAD);
+    }
+
+    /** Separable (2 r + 1)^2 maximum filter, edges clamped. */
+    static float[] max(float[] v, int w, int h, int r) {
+        float[] tmp = new float[v.length];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                float m = v[y * w + x];
+                for (int k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) {
+                    m = Math.max(m, v[y * w + k]);
+                }
+                tmp[y * w + x] = m;
+            }
+        }
+        float[] out = new float[v.length];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                float m = tmp[y * w + x];
+                for (int k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) {
+                    m = Math.max(m, tmp[k * w + x]);
+                }
+                out[y * w + x] = m;
+            }
+        }
+        return out;
+    }
+
+    /** Separable (2 radius + 1)^2 box average, edges clamped. */
+    static float[] box(float[] d, int w, int h, int radius) {
+        final int RADIUS = radius;
+        int plane = w * h;
         float[] tmp = new float[plane];
         for (int y = 0; y < h; y++) {
             double s = 0;
