@@ -120,6 +120,9 @@ def main():
         overrides["degradations"] = tuple(exp["degradations"])
     cfg = get_config(exp["model"], **{k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()})
     model = build_model(cfg).to(device)
+    # channels-last: the same function, about 10 % less CPU time per step (training/profile_step.py)
+    layout = torch.channels_last if exp.get("channels_last", False) else torch.contiguous_format
+    model = model.to(memory_format=layout)
     o = exp["optimizer"]
     # fused AdamW on a GPU: the unfused one was 15 % of an H100 step (hundreds of small tensors)
     fused = {"fused": True} if device.type == "cuda" else {}
@@ -196,6 +199,7 @@ def main():
             else:
                 deg, cln, lab = sampler.batch(step, exp["batch_size"], crop)
                 x, y, lab_t = (torch.from_numpy(a).to(device) for a in (deg, cln, lab))
+            x = x.contiguous(memory_format=layout)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp == "bf16"):
                 out, logits = model(x, labels=lab_t if step < teacher else None, return_logits=True)
             l1 = (out.float() - y).abs().mean()

@@ -36,6 +36,19 @@ def test_forward_backward_any_size(model, shape):
     assert all(p.grad is not None for n, p in model.named_parameters() if "router" in n)
 
 
+def test_channels_last_computes_the_same_function(model):
+    """train.py's channels_last option changes the memory layout only: same outputs, same grads."""
+    torch.manual_seed(1)
+    x = torch.rand(2, 3, 32, 40)
+    cl = copy.deepcopy(model).to(memory_format=torch.channels_last)
+    model.eval()
+    cl.eval()
+    with torch.no_grad():
+        a = model(x)
+        b = cl(x.contiguous(memory_format=torch.channels_last))
+    assert torch.allclose(a, b, atol=1e-5), (a - b).abs().max()
+
+
 def test_level_widths_and_sizes(model):
     c = model.cfg.dim
     x = torch.rand(1, 3, 32, 48)
