@@ -44,8 +44,9 @@ public final class TemporalStabilizer {
     /** ... and spread over (2 r + 1)^2 by a maximum. */
     static final int INPUT_SPREAD = 2;
 
-    /** Most input motion maps kept per stream while their restored frames are on their way. */
-    static final int MAX_PENDING_INPUTS = 256;
+    /** Most input motion maps kept per stream while their restored frames are on their way (the
+     * queues hold far fewer; beyond it the oldest go, and their frames use the restored motion alone). */
+    static final int MAX_PENDING_INPUTS = 64;
 
     private static final class InputState {
         float[] luma;
