@@ -125,6 +125,14 @@ def main():
     model = model.to(memory_format=layout)
     o = exp["optimizer"]
     # fused AdamW on a GPU: the unfused one was 15 % of an H100 step (hundreds of small tensors)
+    routers_only = exp.get("trainable", "all") == "routers"
+    if exp.get("trainable", "all") not in ("all", "routers"):
+        raise SystemExit(f"trainable: all or routers, not {exp.get('trainable')}")
+    if routers_only:
+        # a routing fine-tune: only the routers learn, from the routing loss alone; the experts,
+        # the trunk and the controllers (no EMA pull) stay exactly as they are
+        for n, p in model.named_parameters():
+            p.requires_grad = ".router." in n
     fused = {"fused": True} if device.type == "cuda" else {}
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=o["lr"],
                             betas=tuple(o.get("betas", (0.9, 0.999))), weight_decay=o.get("weight_decay", 0.0),
@@ -204,13 +212,14 @@ def main():
                 out, logits = model(x, labels=lab_t if step < teacher else None, return_logits=True)
             l1 = (out.float() - y).abs().mean()
             aux = aux_routing_loss([g.float() for g in logits], lab_t)
-            loss = l1 + aux_w * aux
+            loss = aux if routers_only else l1 + aux_w * aux
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if exp.get("grad_clip"):
                 torch.nn.utils.clip_grad_norm_(model.parameters(), exp["grad_clip"])
             opt.step()
-            model.ema_update()
+            if not routers_only:
+                model.ema_update()
             step += 1
             run_l1 += float(l1)
             run_aux += float(aux)
