@@ -90,20 +90,32 @@ public final class TemporalStabilizer {
      * kept until {@link #apply} meets the restored frame of the same sequence number. Images of a
      * folder and frames without a predecessor are ignored.
      */
-    public synchronized void observeInput(Frame input) {
+    public void observeInput(Frame input) {
         if (input.isEndOfStream() || input.name() != null || strength == 0) {
             return;
         }
-        InputState st = inputs.computeIfAbsent(input.streamId(), k -> new InputState());
+        // the filtering runs outside the lock: the writer thread's apply() need not wait for it
         float[] luma = luma(input.rgb(), input.width() * input.height());
-        if (st.luma != null && st.seq == input.seq() - 1 && st.luma.length == luma.length) {
-            st.motion.put(input.seq(), inputChange(luma, st.luma, input.width(), input.height()));
-            while (st.motion.size() > MAX_PENDING_INPUTS) {
-                st.motion.pollFirstEntry();
+        float[] before;
+        synchronized (this) {
+            InputState st = inputs.computeIfAbsent(input.streamId(), k -> new InputState());
+            before = st.luma != null && st.seq == input.seq() - 1 && st.luma.length == luma.length ? st.luma : null;
+            st.luma = luma;
+            st.seq = input.seq();
+        }
+        if (before == null) {
+            return;
+        }
+        float[] motion = inputChange(luma, before, input.width(), input.height());
+        synchronized (this) {
+            InputState st = inputs.get(input.streamId());
+            if (st != null) {
+                st.motion.put(input.seq(), motion);
+                while (st.motion.size() > MAX_PENDING_INPUTS) {
+                    st.motion.pollFirstEntry();
+                }
             }
         }
-        st.luma = luma;
-        st.seq = input.seq();
     }
 
     /**
