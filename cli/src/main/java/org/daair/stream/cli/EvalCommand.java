@@ -194,12 +194,10 @@ public final class EvalCommand implements Callable<Integer> {
         off.put("temporal.stabilize", "off");
         // the pipeline restores frame by frame; the stabiliser configured in settings runs after, on the same frames
         RestorePipeline pipeline = new RestorePipeline(modelOptions.load(off), RestoreCommand.resolveModelDir(settings.get("model.dir")));
-        org.daair.stream.engine.TemporalStabilizer stabilizer = new org.daair.stream.engine.TemporalStabilizer(
-                Math.min(settings.getDouble("temporal.strength"), 0.99), settings.getDouble("temporal.motion_threshold"),
-                settings.getInt("temporal.motion_radius"));
-        System.err.printf("daair eval: video %s against %s, task %s, stabiliser strength %s, motion threshold %s, radius %s%n",
+        org.daair.stream.engine.TemporalStabilizer stabilizer = RestorePipeline.newStabilizer(settings);
+        System.err.printf("daair eval: video %s against %s, task %s, stabiliser strength %s, motion floor %s, threshold %s, radius %s%n",
                 degradedInput.folder, clean, settings.get("model.task"), settings.get("temporal.strength"),
-                settings.get("temporal.motion_threshold"), settings.get("temporal.motion_radius"));
+                settings.get("temporal.motion_floor"), settings.get("temporal.motion_threshold"), settings.get("temporal.motion_radius"));
         VideoEval.Result r = VideoEval.run(pipeline, clean.toString(), degradedInput.folder.toString(), stabilizer);
         System.out.print(VideoEval.describe(r));
         if (json != null) {
@@ -208,6 +206,7 @@ public final class EvalCommand implements Callable<Integer> {
             out.put("degraded", degradedInput.folder.toString());
             out.put("task", settings.get("model.task"));
             out.put("stabilizer", Map.of("strength", settings.getDouble("temporal.strength"),
+                    "motion_floor", settings.getDouble("temporal.motion_floor"),
                     "motion_threshold", settings.getDouble("temporal.motion_threshold"), "motion_radius", settings.getInt("temporal.motion_radius")));
             out.put("result", r);
             if (json.getParent() != null) {

@@ -130,8 +130,14 @@ public final class RestorePipeline {
         String mode = settings.get("temporal.stabilize");
         boolean on = mode.equals("on") || (mode.equals("auto") && video);
         double strength = settings.getDouble("temporal.strength");
-        return on && strength > 0 ? new org.daair.stream.engine.TemporalStabilizer(strength,
-                settings.getDouble("temporal.motion_threshold"), settings.getInt("temporal.motion_radius")) : null;
+        return on && strength > 0 ? newStabilizer(settings) : null;
+    }
+
+    /** A stabiliser as the {@code temporal.*} settings describe it (whether it is on aside). */
+    public static org.daair.stream.engine.TemporalStabilizer newStabilizer(Settings settings) {
+        return new org.daair.stream.engine.TemporalStabilizer(settings.getDouble("temporal.strength"),
+                settings.getDouble("temporal.motion_threshold"), settings.getInt("temporal.motion_radius"),
+                settings.getDouble("temporal.motion_floor"));
     }
 
     /** The model.engine / precision / engine_cache / gpu_index settings. */

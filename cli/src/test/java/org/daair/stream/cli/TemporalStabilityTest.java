@@ -67,8 +67,7 @@ class TemporalStabilityTest {
         List<Frame> off = restore(video, tmp.resolve("off.mkv"), "off");
         List<Frame> auto = restore(video, tmp.resolve("auto.mkv"), "auto");
         Settings d = Settings.defaults();
-        TemporalStabilizer expected = new TemporalStabilizer(d.getDouble("temporal.strength"), d.getDouble("temporal.motion_threshold"),
-                d.getInt("temporal.motion_radius"));
+        TemporalStabilizer expected = RestorePipeline.newStabilizer(d);
         List<Frame> inputs = VideoEval.decode(video.toString());
         boolean changed = false;
         for (int i = 0; i < off.size(); i++) {

@@ -11,15 +11,18 @@ import org.daair.stream.common.Frame;
  * (a recursive temporal filter); where it moves, the new frame is taken as it is, so moving
  * objects stay sharp and leave no trails.
  *
- * <p>Motion is measured between the new restored frame and the previous output, on luma blurred
- * over (2 radius + 1)^2 pixels (so the residual noise does not read as motion): the blend weight is
- * {@code strength * max(0, 1 - motion / motionThreshold)}. When the stabiliser also sees the input
+ * <p>Motion is measured between the new restored frame and the previous output, on the luma change
+ * less its local mean over {@link #GLOBAL_RADIUS} (a change of brightness over the whole picture,
+ * such as haze removal re-estimating the airlight or the degradation changing, is flicker to smooth,
+ * not motion), taken absolute and blurred over (2 radius + 1)^2 pixels (so the residual noise does
+ * not read as motion). The blend weight is {@code strength} below {@code motionFloor}, falling
+ * linearly to 0 at {@code motionThreshold}. When the stabiliser also sees the input
  * frames ({@link #observeInput}, in decoding order), a pixel moves only if the input moved there
  * too (the smaller of the two changes counts): dehazing amplifies the input's slight changes into
  * large ones where nothing moves, falling rain changes the input but not the restored frame,
  * noise cancels in the input's signed change averaged over 5x5 pixels ({@link #inputChange}), and a
- * moving object changes both. A scene cut (mean motion above 0.12)
- * starts afresh. Frames that went out unrestored (route passthrough) are not blended and restart
+ * moving object changes both. A scene cut (a mean change above 0.12 in the restored frame and in
+ * the input) starts afresh. Frames that went out unrestored (route passthrough) are not blended and restart
  * the filter, so an original never mixes with restored frames; images of a folder (frames with a
  * file name) are never blended.
  *
@@ -32,8 +35,12 @@ public final class TemporalStabilizer {
     /** Default motion blur radius: a 5 x 5 box. */
     public static final int DEFAULT_RADIUS = 2;
 
+    /** Radius of the local mean taken off every luma change before motion is measured. */
+    static final int GLOBAL_RADIUS = 15;
+
     private final double strength;
     private final double motionThreshold;
+    private final double motionFloor;
     private final int radius;
     private final Map<String, float[]> previous = new HashMap<>();
     /** Per stream: the last input frame's luma and its sequence number (from {@link #observeInput}). */
@@ -51,8 +58,12 @@ public final class TemporalStabilizer {
     private static final class InputState {
         float[] luma;
         long seq = -2;
-        /** seq -> blurred luma change of the input between seq - 1 and seq */
-        final java.util.TreeMap<Long, float[]> motion = new java.util.TreeMap<>();
+        /** seq -> the input's motion between seq - 1 and seq */
+        final java.util.TreeMap<Long, InputMotion> motion = new java.util.TreeMap<>();
+    }
+
+    /** The input's motion map ({@link #inputChange}) and its mean change, for the scene-cut test. */
+    record InputMotion(float[] map, double meanChange) {
     }
 
     /**
@@ -65,6 +76,14 @@ public final class TemporalStabilizer {
 
     /** @param radius motion is measured on luma blurred over (2 radius + 1)^2 pixels */
     public TemporalStabilizer(double strength, double motionThreshold, int radius) {
+        this(strength, motionThreshold, radius, 0);
+    }
+
+    /**
+     * @param motionFloor changes below this are never motion: such pixels get the full strength
+     *                    (0 = the weight falls from the first change on)
+     */
+    public TemporalStabilizer(double strength, double motionThreshold, int radius, double motionFloor) {
         if (radius < 0) {
             throw new IllegalArgumentException("radius must be >= 0");
         }
@@ -75,8 +94,12 @@ public final class TemporalStabilizer {
         if (motionThreshold <= 0) {
             throw new IllegalArgumentException("motion threshold must be > 0, not " + motionThreshold);
         }
+        if (motionFloor < 0 || motionFloor >= motionThreshold) {
+            throw new IllegalArgumentException("motion floor must be in [0, motion threshold " + motionThreshold + "), not " + motionFloor);
+        }
         this.strength = strength;
         this.motionThreshold = motionThreshold;
+        this.motionFloor = motionFloor;
     }
 
     /** The stabilised version of restored frame {@code f} (f itself when nothing is blended). */
@@ -106,7 +129,7 @@ public final class TemporalStabilizer {
         if (before == null) {
             return;
         }
-        float[] motion = inputChange(luma, before, input.width(), input.height());
+        InputMotion motion = inputChange(luma, before, input.width(), input.height());
         synchronized (this) {
             InputState st = inputs.get(input.streamId());
             if (st != null) {
@@ -133,7 +156,7 @@ public final class TemporalStabilizer {
         }
         float[] cur = f.rgb();
         float[] prev = previous.get(f.streamId());
-        float[] inputMotion = null;
+        InputMotion inputMotion = null;
         InputState in = inputs.get(f.streamId());
         if (in != null) {
             inputMotion = in.motion.get(f.seq());
@@ -150,27 +173,40 @@ public final class TemporalStabilizer {
         }
         int w = f.width();
         int h = f.height();
+        int plane = w * h;
         float[] motion = givenMotion;
+        boolean cut;
         if (motion == null) {
-            motion = blurredLumaChange(cur, prev, w, h, radius);
-            if (inputMotion != null && inputMotion.length == motion.length) {
-                for (int i = 0; i < motion.length; i++) {
-                    motion[i] = Math.min(motion[i], inputMotion[i]);
+            float[] d = luma(cur, plane);
+            float[] yp = luma(prev, plane);
+            double mean = 0;
+            for (int i = 0; i < plane; i++) {
+                d[i] -= yp[i];
+                mean += Math.abs(d[i]);
+            }
+            boolean inputSeen = inputMotion != null && inputMotion.map().length == plane;
+            cut = mean / plane > SCENE_CUT && (!inputSeen || inputMotion.meanChange() > SCENE_CUT);
+            motion = localChange(d, w, h, radius);
+            if (inputSeen) {
+                for (int i = 0; i < plane; i++) {
+                    motion[i] = Math.min(motion[i], inputMotion.map()[i]);
                 }
             }
+        } else {
+            double mean = 0;
+            for (float m : motion) {
+                mean += m;
+            }
+            cut = mean / motion.length > SCENE_CUT;
         }
-        double mean = 0;
-        for (float m : motion) {
-            mean += m;
-        }
-        if (mean / motion.length > SCENE_CUT) {
+        if (cut) {
             previous.put(f.streamId(), cur.clone());
             return f;
         }
-        int plane = w * h;
         float[] out = new float[cur.length];
+        double ramp = motionThreshold - motionFloor;
         for (int i = 0; i < plane; i++) {
-            double wgt = strength * Math.max(0, 1 - motion[i] / motionThreshold);
+            double wgt = strength * Math.min(1, Math.max(0, (motionThreshold - motion[i]) / ramp));
             for (int c = 0; c < 3; c++) {
                 int k = c * plane + i;
                 out[k] = (float) (wgt * prev[k] + (1 - wgt) * cur[k]);
@@ -201,6 +237,18 @@ public final class TemporalStabilizer {
         return blurredChange(luma(a, plane), luma(b, plane), w, h, radius);
     }
 
+    /**
+     * The restored frame's motion: the signed luma change {@code d} (consumed) less its mean over
+     * (2 {@link #GLOBAL_RADIUS} + 1)^2, taken absolute and averaged over (2 radius + 1)^2.
+     */
+    static float[] localChange(float[] d, int w, int h, int radius) {
+        float[] global = box(d, w, h, GLOBAL_RADIUS);
+        for (int i = 0; i < d.length; i++) {
+            d[i] = Math.abs(d[i] - global[i]);
+        }
+        return box(d, w, h, radius);
+    }
+
     /** Mean of the three planes (the motion measure's luma). */
     static float[] luma(float[] rgb, int plane) {
         float[] y = new float[plane];
@@ -221,20 +269,25 @@ public final class TemporalStabilizer {
 
     /**
      * The input's motion: its signed luma change averaged over a (2 {@link #INPUT_RADIUS} + 1)^2
-     * box (grain, noise and thin streaks cancel, a moving edge does not), taken absolute and
-     * spread by a (2 {@link #INPUT_SPREAD} + 1)^2 maximum (the flat inside of a moving object
-     * changes little, its edges a lot).
+     * box (grain, noise and thin streaks cancel, a moving edge does not), less its mean over
+     * (2 {@link #GLOBAL_RADIUS} + 1)^2 (haze or light changing over the whole picture is not
+     * motion), taken absolute and spread by a (2 {@link #INPUT_SPREAD} + 1)^2 maximum (the flat
+     * inside of a moving object changes little, its edges a lot). The mean absolute 5x5 change,
+     * before the local mean is taken off, goes with it for the scene-cut test.
      */
-    static float[] inputChange(float[] ya, float[] yb, int w, int h) {
+    static InputMotion inputChange(float[] ya, float[] yb, int w, int h) {
         float[] d = new float[w * h];
         for (int i = 0; i < d.length; i++) {
             d[i] = ya[i] - yb[i];
         }
         float[] b = box(d, w, h, INPUT_RADIUS);
+        float[] global = box(d, w, h, GLOBAL_RADIUS);
+        double mean = 0;
         for (int i = 0; i < b.length; i++) {
-            b[i] = Math.abs(b[i]);
+            mean += Math.abs(b[i]);
+            b[i] = Math.abs(b[i] - global[i]);
         }
-        return max(b, w, h, INPUT_SPREAD);
+        return new InputMotion(max(b, w, h, INPUT_SPREAD), mean / b.length);
     }
 
     /** Separable (2 r + 1)^2 maximum filter, edges clamped. */

@@ -133,6 +133,61 @@ class TemporalStabilizerTest {
         assertTrue(last.rgb()[24 * W + 34] < 0.55, "and no trail");
     }
 
+    private static Frame brighter(Frame f, float by) {
+        float[] px = f.rgb().clone();
+        for (int i = 0; i < px.length; i++) {
+            px[i] += by;
+        }
+        return f.withPixels(px);
+    }
+
+    private static double mean(Frame f) {
+        double m = 0;
+        for (float v : f.rgb()) {
+            m += v;
+        }
+        return m / f.rgb().length;
+    }
+
+    @Test
+    void aChangeOfBrightnessOverTheWholePictureIsSmoothedNotTakenAsMotion() {
+        // haze removal re-estimating the airlight (or the degradation changing) shifts the whole
+        // restored picture at once: that is flicker to spread over frames, not motion to keep
+        for (boolean inputSeen : new boolean[] {false, true}) {
+            Random rnd = new Random(7);
+            TemporalStabilizer s = new TemporalStabilizer(0.9, 0.1, 3, 0.005);
+            List<Frame> out = new ArrayList<>();
+            for (int t = 0; t < 60; t++) {
+                Frame f = frame("cam", t, rnd, 0.005, -1, null);
+                f = t >= 5 ? brighter(f, 0.08f) : f;
+                if (inputSeen) {
+                    s.observeInput(f);
+                }
+                out.add(s.apply(f.withRoute("dehaze")));
+            }
+            double step = mean(out.get(5)) - mean(out.get(4));
+            assertTrue(step > 0 && step < 0.3 * 0.08, "the step is spread over frames (input seen: " + inputSeen + "): " + step);
+            assertEquals(0.58, mean(out.get(59)), 0.01, "and the new brightness is reached");
+        }
+    }
+
+    @Test
+    void changesBelowTheFloorGetTheFullStrength() {
+        double[] flicker = new double[2];
+        for (int k = 0; k < 2; k++) {
+            Random rnd = new Random(8);
+            TemporalStabilizer s = new TemporalStabilizer(0.9, 0.1, 3, k == 0 ? 0 : 0.04);
+            List<Frame> out = new ArrayList<>();
+            for (int t = 0; t < 30; t++) {
+                out.add(s.apply(frame("cam", t, rnd, 0.03, -1, "denoise")));
+            }
+            flicker[k] = flicker(out);
+        }
+        assertTrue(flicker[1] < 0.8 * flicker[0], "residue under the floor is blended fully: " + flicker[0] + " -> " + flicker[1]);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TemporalStabilizer(0.9, 0.1, 3, 0.1),
+                "the floor must lie below the threshold");
+    }
+
     @Test
     void passthroughAndSceneCutsAreNotBlended() {
         Random rnd = new Random(3);
