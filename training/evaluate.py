@@ -21,6 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from daair.data import full_val_set, quick_val_set, FULL_VAL_SETS  # noqa: E402
+from daair import coarse  # noqa: E402
 from daair.metrics import evaluate  # noqa: E402
 from export import load_checkpoint  # noqa: E402
 
@@ -51,6 +52,9 @@ def main():
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--degradations", help="comma-separated: only these degradations (default: all the model's)")
     ap.add_argument("--limit", type=int, help="only the first N images of each set and degradation (path order)")
+    ap.add_argument("--coarse-side", type=int, default=None,
+                    help="frames routed to dehaze are dehazed through a frame about this long (daair/coarse.py; "
+                         "default %d; 0: at full size)" % coarse.SIDE)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     model = load_checkpoint(args.weights).to(args.device)
@@ -73,7 +77,9 @@ def main():
                 kept.append(it)
         items = kept
     t0 = time.time()
-    r = evaluate(model, items, degs, with_ssim=True, route_fixed=args.fixed_route)
+    coarse_side = coarse.SIDE if args.coarse_side is None else args.coarse_side
+    r = evaluate(model, items, degs, with_ssim=True, route_fixed=args.fixed_route, coarse_side=coarse_side)
+    r["coarse_side"] = coarse_side
     r["seconds"] = time.time() - t0
     r["weights"] = args.weights
     r["blind"] = not args.fixed_route

@@ -94,6 +94,34 @@ def mixed_reference(h: int = 44, w: int = 60) -> torch.Tensor:
     return torch.from_numpy(np.stack(out).transpose(0, 3, 1, 2).copy())
 
 
+def write_coarse_reference(model: DaAIR, name: str, ref_dir: str, side: int = 64) -> None:
+    """reference/NAME-coarse-dehaze.*: a hazy 150x200 image dehazed coarse-to-fine
+    (daair/coarse.py, side 64: factor 3) by the PyTorch model, for the Java engine's parity test
+    of the same path (downscale, the dehaze graph, affine transfer)."""
+    from daair import coarse
+    from daair.degradations import add_haze
+    base = reference_input(n=1, h=150, w=200, seed=2)[0].numpy().transpose(1, 2, 0)
+    hazy, _ = add_haze(base, np.random.default_rng(3))
+    k = list(model.cfg.degradations).index("dehaze")
+    route = FixedRoute(model, k).eval()
+
+    def run(img):
+        with torch.no_grad():
+            return route(torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))[None])[0].numpy().transpose(1, 2, 0)
+
+    out = coarse.restore(run, hazy, side)
+    x = torch.from_numpy(np.ascontiguousarray(hazy.transpose(2, 0, 1)))[None]
+    y = torch.from_numpy(np.ascontiguousarray(out.transpose(2, 0, 1)))[None]
+    stem = f"{name}-coarse-dehaze"
+    _write_tensor(os.path.join(ref_dir, stem + ".in.bin"), x)
+    _write_tensor(os.path.join(ref_dir, stem + ".out.bin"), y)
+    with open(os.path.join(ref_dir, stem + ".json"), "w") as f:
+        # no "graph": ReferenceParityTest runs graphs; CoarseDehazeTest runs the engine's coarse path
+        json.dump({"route": "dehaze", "coarse_side": side, "factor": coarse.factor(150, 200, side),
+                   "input": stem + ".in.bin", "input_shape": list(x.shape),
+                   "output": stem + ".out.bin", "output_shape": list(y.shape), "tolerance": 5e-4}, f, indent=1)
+
+
 def export_all(model: DaAIR, name: str, out_dir: str, reference: bool = True) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     ref_dir = os.path.join(out_dir, "reference")
@@ -122,6 +150,8 @@ def export_all(model: DaAIR, name: str, out_dir: str, reference: bool = True) ->
                                "output": f"{name}-{key}.out.bin", "output_shape": list(y.shape),
                                "output_name": out_name, "tolerance": 1e-4}, f, indent=1)
         graphs[key] = {"file": fname, "sha256": sha256(path), "output": out_name}
+    if reference and "dehaze" in model.cfg.degradations:
+        write_coarse_reference(model, name, ref_dir)
     manifest = {"name": name, "degradations": list(model.cfg.degradations), "graphs": graphs,
                 "input": "input: float32 N x 3 x H x W, RGB in [0,1]; H, W >= 8, any size",
                 "config": model.cfg.to_dict()}

@@ -5,8 +5,10 @@
         [--task auto|denoise|derain|dehaze|deblur|lowlight]
 
 --task auto (default) is blind: each DaLe routes by its own router. A named task fixes every DaLe
-to that degradation's expert. Large images are processed whole (the network is fully
-convolutional with linear-cost attention); the Java engine tiles them instead.
+to that degradation's expert. Images routed to dehaze (by the classifier under auto) are dehazed
+coarse-to-fine as the Java engine does (daair/coarse.py; --coarse-side 0: at full size). Large
+images are processed whole (the network is fully convolutional with linear-cost attention); the
+Java engine tiles them instead.
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from daair.data import list_images, load_rgb, to_float  # noqa: E402
-from daair.metrics import restore_array, classify_array  # noqa: E402
+from daair import coarse  # noqa: E402
+from daair.metrics import restore_blind, classify_array  # noqa: E402
 from daair.model import DegradationClassifier  # noqa: E402
 from export import load_checkpoint  # noqa: E402
 
@@ -35,6 +38,9 @@ def main():
     ap.add_argument("--weights", required=True)
     ap.add_argument("--task", default="auto")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--coarse-side", type=int, default=coarse.SIDE,
+                    help="images routed to dehaze are dehazed through a copy at least this long and under twice it "
+                         "(daair/coarse.py, as the Java engine does; 0: at full size)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -53,7 +59,7 @@ def main():
     t0 = time.time()
     for i, p in enumerate(paths, 1):
         img = to_float(load_rgb(p))
-        out = restore_array(model, img, route=route)
+        out = restore_blind(model, clf, img, tasks, route=route, coarse_side=args.coarse_side)
         rel = os.path.relpath(p, args.input_dir)
         dst = os.path.join(args.output_dir, os.path.splitext(rel)[0] + ".png")
         os.makedirs(os.path.dirname(dst), exist_ok=True)

@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
+from . import coarse
+
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     return float(peak_signal_noise_ratio(np.clip(b, 0, 1), np.clip(a, 0, 1), data_range=1.0))
@@ -35,9 +37,23 @@ def classify_array(classifier, img: np.ndarray) -> int:
     return int(classifier(x).argmax(dim=1)[0])
 
 
-def evaluate(model, items, degradations: Sequence[str], with_ssim: bool = True, route_fixed: bool = False) -> Dict:
+def restore_blind(model, clf, img: np.ndarray, degradations: Sequence[str], route=None,
+                  coarse_side: int = coarse.SIDE) -> np.ndarray:
+    """As the engine restores: the route given, or the classifier's; a frame routed to dehaze
+    goes coarse-to-fine (`coarse.py`; coarse_side 0: not), any other through the model (its
+    own routers when the route is not given)."""
+    predicted = route if route is not None else classify_array(clf, img)
+    if coarse_side and "dehaze" in degradations and predicted == list(degradations).index("dehaze"):
+        k = list(degradations).index("dehaze")
+        return coarse.restore(lambda x: restore_array(model, x, route=k), img, coarse_side)
+    return restore_array(model, img, route=route)
+
+
+def evaluate(model, items, degradations: Sequence[str], with_ssim: bool = True, route_fixed: bool = False,
+             coarse_side: int = coarse.SIDE) -> Dict:
     """Blind restoration (task auto) of each item; PSNR/SSIM of input and output per
-    (set, degradation); routing accuracy of the encoder routers' mean vote vs. the label."""
+    (set, degradation); routing accuracy of the encoder routers' mean vote vs. the label.
+    Frames routed to dehaze go coarse-to-fine unless coarse_side is 0."""
     from .model import DegradationClassifier
     model.eval()
     clf = DegradationClassifier(model)
@@ -46,7 +62,7 @@ def evaluate(model, items, degradations: Sequence[str], with_ssim: bool = True, 
     for it in items:
         label = list(degradations).index(it.degradation)
         route = label if route_fixed else None
-        out = restore_array(model, it.degraded, route=route)
+        out = restore_blind(model, clf, it.degraded, degradations, route=route, coarse_side=coarse_side)
         key = f"{it.set_name}/{it.degradation}"
         res[key]["psnr_in"].append(psnr(it.degraded, it.clean))
         res[key]["psnr"].append(psnr(out, it.clean))

@@ -81,6 +81,7 @@ public final class RestorePipeline {
                 .optThreads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors())
                 .optMaxBatch(settings.getInt("engine.max_batch"))
                 .optTiling(settings.getInt("engine.tile_size"), settings.getInt("engine.tile_overlap"))
+                .optCoarseSide(settings.getInt("engine.coarse_side"))
                 .optRouteHysteresis(settings.getDouble("engine.route_smoothing"),
                         settings.getDouble("engine.route_switch_margin"), settings.getInt("engine.route_hold_frames"))
                 .optRouteListener(onRouted)

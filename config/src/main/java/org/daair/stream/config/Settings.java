@@ -194,6 +194,10 @@ public final class Settings {
         intRange("engine.max_wait_ms", 0, 60_000);
         intRange("engine.tile_size", 64, 8192);
         intRange("engine.tile_overlap", 0, getInt("engine.tile_size") / 2 - 1);
+        intRange("engine.coarse_side", 0, 8192);
+        if (getInt("engine.coarse_side") != 0 && getInt("engine.coarse_side") < 64) {
+            throw new ConfigException("engine.coarse_side must be 0 (off) or at least 64, not " + getInt("engine.coarse_side"));
+        }
         doubleRange("engine.route_smoothing", 0, 0.999);
         doubleRange("engine.route_switch_margin", 0, 1);
         intRange("engine.route_hold_frames", 1, 1000);

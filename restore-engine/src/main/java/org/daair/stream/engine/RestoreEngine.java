@@ -13,7 +13,9 @@ import org.daair.stream.common.Frame;
 /**
  * DaAIR through DJL / ONNX Runtime. Classifies each frame (or takes the forced task), smooths the
  * route per stream, and restores batches of same-route, same-size frames with that degradation's
- * graph, tiling frames larger than the tile size. Immutable configuration from {@link #builder()};
+ * graph, tiling frames larger than the tile size. Frames routed to dehaze go coarse-to-fine
+ * ({@link CoarseDehaze}): the network runs on a frame about {@code coarseSide} long and a local
+ * affine fit carries its result back to full size. Immutable configuration from {@link #builder()};
  * not thread-safe (one engine per worker thread, like a DJL predictor).
  */
 public final class RestoreEngine implements FrameRestorer, AutoCloseable {
@@ -25,12 +27,16 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
      */
     public static final int MIN_SIDE = 8;
 
+    /** The route whose frames go coarse-to-fine. */
+    static final String DEHAZE = "dehaze";
+
     private final ModelBundle bundle;
     private final Task task;
     private final int maxBatch;
     private final Classifier classifier;
     private final RouteSmoother smoother;
     private final Tiler tiler;
+    private final int coarseSide;
     private final Map<String, OnnxGraph> graphs = new LinkedHashMap<>();
     private final Map<String, AtomicLong> framesPerRoute = new LinkedHashMap<>();
     private final AtomicLong modelNanos = new AtomicLong();
@@ -42,6 +48,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         this.task = b.task;
         this.maxBatch = b.maxBatch;
         this.tiler = new Tiler(b.tileSize, b.tileOverlap);
+        this.coarseSide = b.coarseSide;
         this.smoother = new RouteSmoother(b.smoothing, b.switchMargin, b.holdFrames);
         this.routeListener = b.routeListener;
         if (task != Task.AUTO && !bundle.degradations().contains(task.id())) {
@@ -110,6 +117,33 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         int w = frames.get(0).width();
         int h = frames.get(0).height();
         long t0 = System.nanoTime();
+        int f = DEHAZE.equals(route) ? CoarseDehaze.factor(w, h, coarseSide) : 1;
+        List<Frame> out;
+        if (f == 1) {
+            out = run(g, route, frames, w, h);
+        } else {
+            int cw = CoarseDehaze.coarse(w, f);
+            int ch = CoarseDehaze.coarse(h, f);
+            List<Frame> small = new ArrayList<>(frames.size());
+            for (Frame fr : frames) {
+                small.add(new Frame(fr.streamId(), fr.seq(), fr.ptsMicros(), cw, ch, CoarseDehaze.downscale(fr.rgb(), w, h, f),
+                        fr.route(), fr.name()));
+            }
+            List<Frame> restoredSmall = run(g, route, small, cw, ch);
+            out = new ArrayList<>(frames.size());
+            for (int i = 0; i < frames.size(); i++) {
+                Frame fr = frames.get(i);
+                out.add(fr.withPixels(CoarseDehaze.transfer(small.get(i).rgb(), restoredSmall.get(i).rgb(), fr.rgb(), w, h, f))
+                        .withRoute(route));
+            }
+        }
+        modelNanos.addAndGet(System.nanoTime() - t0);
+        framesPerRoute.get(route).addAndGet(frames.size());
+        return out;
+    }
+
+    /** Frames of one size through graph g: in batches, or tile by tile when larger than a tile. */
+    private List<Frame> run(OnnxGraph g, String route, List<Frame> frames, int w, int h) {
         List<Frame> out = new ArrayList<>(frames.size());
         if (!tiler.needsTiling(w, h)) {
             for (int start = 0; start < frames.size(); start += maxBatch) {
@@ -131,8 +165,6 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
                 out.add(f.withPixels(clamp(restoreTiled(g, f.rgb(), w, h))).withRoute(route));
             }
         }
-        modelNanos.addAndGet(System.nanoTime() - t0);
-        framesPerRoute.get(route).addAndGet(frames.size());
         return out;
     }
 
@@ -213,6 +245,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         private int maxBatch = 4;
         private int tileSize = 512;
         private int tileOverlap = 32;
+        private int coarseSide = CoarseDehaze.DEFAULT_SIDE;
         private double smoothing = 0.6;
         private double switchMargin = 0.1;
         private int holdFrames = 3;
@@ -263,6 +296,18 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         public Builder optTiling(int tile, int overlap) {
             this.tileSize = tile;
             this.tileOverlap = overlap;
+            return this;
+        }
+
+        /**
+         * Frames routed to dehaze are dehazed through a frame about this long, then carried back
+         * to full size ({@link CoarseDehaze}; default 256; 0 = at full size).
+         */
+        public Builder optCoarseSide(int side) {
+            if (side != 0 && side < 64) {
+                throw new IllegalArgumentException("coarse side must be 0 (off) or at least 64, not " + side);
+            }
+            this.coarseSide = side;
             return this;
         }
 

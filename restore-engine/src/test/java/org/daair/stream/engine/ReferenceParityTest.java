@@ -22,7 +22,9 @@ class ReferenceParityTest {
 
     static List<Path> references() throws IOException {
         try (Stream<Path> s = Files.list(TestModels.models().resolve("reference"))) {
-            List<Path> l = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+            // the coarse-dehaze reference runs through the engine, not one graph (CoarseDehazeTest)
+            List<Path> l = s.filter(p -> p.toString().endsWith(".json") && !p.toString().endsWith("-coarse-dehaze.json"))
+                    .sorted().toList();
             assertFalse(l.isEmpty(), "no reference tensors in models/reference");
             return l;
         }

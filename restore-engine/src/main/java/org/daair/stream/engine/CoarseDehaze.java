@@ -1,0 +1,178 @@
+package org.daair.stream.engine;
+
+/**
+ * Coarse-to-fine dehazing: the network estimates the haze on a downscaled frame, and a local
+ * affine map from input to output, fitted there, carries the estimate back to full resolution.
+ *
+ * <p>Haze is a per-pixel affine map of the scene, {@code I = J t + A (1 - t)}, whose coefficients
+ * change slowly across the picture. The network learnt it on 128-pixel crops and removes much less
+ * haze from a large frame than from the same frame at about 256 pixels. Fitting {@code J ~ a I + b}
+ * over small windows of the coarse pair and applying the upsampled {@code (a, b)} to the
+ * full-resolution input keeps the input's detail and the coarse estimate of the haze (a guided
+ * filter style transfer); the network also runs on (f x f) times fewer pixels.
+ *
+ * <p>Same definitions as {@code training/daair/coarse.py}, which the evaluation uses:
+ * <ul>
+ * <li>factor {@code f = max(1, floor(max(h, w) / side))}, so the coarse frame's longer side lies
+ *     in [side, 2 side); at 1 the frame is restored as it is;</li>
+ * <li>downscale: the mean of each f x f cell, cells past the edge repeat the last row or column;</li>
+ * <li>fit per channel on the coarse grid, box means over (2 r + 1)^2 with edges repeated:
+ *     {@code a = cov(I, J) / (var(I) + eps)}, {@code b = mean(J) - a mean(I)}, then a and b
+ *     box-averaged again;</li>
+ * <li>a and b upsampled bilinearly, cell i centred at {@code (i + 0.5) f - 0.5}, clamped;</li>
+ * <li>output {@code clip(a I + b, 0, 1)}.</li>
+ * </ul>
+ */
+public final class CoarseDehaze {
+
+    /** The coarse frame's longer side is at least this (and below twice it). */
+    public static final int DEFAULT_SIDE = 256;
+    /** Fitting window on the coarse grid: (2 r + 1)^2 cells. */
+    static final int RADIUS = 4;
+    /** Regularises the slope where the coarse input is flat. */
+    static final double EPS = 1e-4;
+
+    private CoarseDehaze() {
+    }
+
+    /** Downscale factor for a w x h frame and a coarse side (1: no coarse pass). */
+    public static int factor(int w, int h, int side) {
+        return side <= 0 ? 1 : Math.max(1, Math.max(w, h) / side);
+    }
+
+    /** Coarse width or height for a full one. */
+    public static int coarse(int n, int f) {
+        return (n + f - 1) / f;
+    }
+
+    /** Planar RGB w x h -> the means of its f x f cells (planar RGB, coarse(w) x coarse(h)). */
+    public static float[] downscale(float[] rgb, int w, int h, int f) {
+        int cw = coarse(w, f);
+        int ch = coarse(h, f);
+        float[] out = new float[3 * cw * ch];
+        double norm = 1.0 / (f * f);
+        for (int c = 0; c < 3; c++) {
+            int src = c * w * h;
+            int dst = c * cw * ch;
+            for (int cy = 0; cy < ch; cy++) {
+                for (int cx = 0; cx < cw; cx++) {
+                    double s = 0;
+                    for (int dy = 0; dy < f; dy++) {
+                        int row = src + Math.min(h - 1, cy * f + dy) * w;
+                        for (int dx = 0; dx < f; dx++) {
+                            s += rgb[row + Math.min(w - 1, cx * f + dx)];
+                        }
+                    }
+                    out[dst + cy * cw + cx] = (float) (s * norm);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The local affine map coarseIn -> coarseOut (planar RGB on the coarse grid of a w x h frame
+     * at factor f), applied to fullIn (planar RGB, w x h).
+     */
+    public static float[] transfer(float[] coarseIn, float[] coarseOut, float[] fullIn, int w, int h, int f) {
+        int cw = coarse(w, f);
+        int ch = coarse(h, f);
+        int cplane = cw * ch;
+        float[] out = new float[3 * w * h];
+        int[] y0 = new int[h];
+        int[] y1 = new int[h];
+        double[] wy = new double[h];
+        axis(h, ch, f, y0, y1, wy);
+        int[] x0 = new int[w];
+        int[] x1 = new int[w];
+        double[] wx = new double[w];
+        axis(w, cw, f, x0, x1, wx);
+        for (int c = 0; c < 3; c++) {
+            double[] in = new double[cplane];
+            double[] o = new double[cplane];
+            double[] ii = new double[cplane];
+            double[] io = new double[cplane];
+            for (int i = 0; i < cplane; i++) {
+                in[i] = coarseIn[c * cplane + i];
+                o[i] = coarseOut[c * cplane + i];
+                ii[i] = in[i] * in[i];
+                io[i] = in[i] * o[i];
+            }
+            double[] mi = box(in, cw, ch, RADIUS);
+            double[] mo = box(o, cw, ch, RADIUS);
+            double[] mii = box(ii, cw, ch, RADIUS);
+            double[] mio = box(io, cw, ch, RADIUS);
+            double[] a = new double[cplane];
+            double[] b = new double[cplane];
+            for (int i = 0; i < cplane; i++) {
+                double cov = mio[i] - mi[i] * mo[i];
+                double var = mii[i] - mi[i] * mi[i];
+                a[i] = cov / (var + EPS);
+                b[i] = mo[i] - a[i] * mi[i];
+            }
+            a = box(a, cw, ch, RADIUS);
+            b = box(b, cw, ch, RADIUS);
+            int plane = c * w * h;
+            for (int y = 0; y < h; y++) {
+                int r0 = y0[y] * cw;
+                int r1 = y1[y] * cw;
+                double fy = wy[y];
+                for (int x = 0; x < w; x++) {
+                    double fx = wx[x];
+                    double av = lerp(lerp(a[r0 + x0[x]], a[r0 + x1[x]], fx), lerp(a[r1 + x0[x]], a[r1 + x1[x]], fx), fy);
+                    double bv = lerp(lerp(b[r0 + x0[x]], b[r0 + x1[x]], fx), lerp(b[r1 + x0[x]], b[r1 + x1[x]], fx), fy);
+                    double v = av * fullIn[plane + y * w + x] + bv;
+                    out[plane + y * w + x] = (float) (v < 0 ? 0 : (v > 1 ? 1 : v));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double lerp(double p, double q, double t) {
+        return p * (1 - t) + q * t;
+    }
+
+    /** Bilinear source cells and weights along one axis: cell i centred at (i + 0.5) f - 0.5. */
+    private static void axis(int n, int cn, int f, int[] i0, int[] i1, double[] wgt) {
+        for (int x = 0; x < n; x++) {
+            double u = Math.min(cn - 1, Math.max(0, (x + 0.5) / f - 0.5));
+            i0[x] = (int) Math.floor(u);
+            i1[x] = Math.min(i0[x] + 1, cn - 1);
+            wgt[x] = u - i0[x];
+        }
+    }
+
+    /** Separable (2 r + 1)^2 box mean, edges repeated. */
+    static double[] box(double[] v, int w, int h, int r) {
+        double[] tmp = new double[v.length];
+        int n = 2 * r + 1;
+        for (int y = 0; y < h; y++) {
+            int row = y * w;
+            double s = 0;
+            for (int k = -r; k <= r; k++) {
+                s += v[row + clamp(k, w)];
+            }
+            for (int x = 0; x < w; x++) {
+                tmp[row + x] = s / n;
+                s += v[row + clamp(x + r + 1, w)] - v[row + clamp(x - r, w)];
+            }
+        }
+        double[] out = new double[v.length];
+        for (int x = 0; x < w; x++) {
+            double s = 0;
+            for (int k = -r; k <= r; k++) {
+                s += tmp[clamp(k, h) * w + x];
+            }
+            for (int y = 0; y < h; y++) {
+                out[y * w + x] = s / n;
+                s += tmp[clamp(y + r + 1, h) * w + x] - tmp[clamp(y - r, h) * w + x];
+            }
+        }
+        return out;
+    }
+
+    private static int clamp(int v, int n) {
+        return v < 0 ? 0 : v >= n ? n - 1 : v;
+    }
+}

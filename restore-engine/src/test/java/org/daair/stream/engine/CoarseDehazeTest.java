@@ -1,0 +1,91 @@
+package org.daair.stream.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.daair.stream.common.Frame;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Coarse-to-fine dehazing: the factor rule, the affine transfer on haze whose answer is known,
+ * and the engine's whole coarse path (downscale, the real dehaze graph, transfer) against
+ * PyTorch's reference from training/export.py.
+ */
+class CoarseDehazeTest {
+
+    @Test
+    void theFactorBringsTheLongerSideNearTheCoarseSide() {
+        assertEquals(4, CoarseDehaze.factor(1024, 768, 256));
+        assertEquals(7, CoarseDehaze.factor(1920, 1080, 256), "274 px: the longer side stays at least 256");
+        assertEquals(1, CoarseDehaze.factor(384, 216, 256), "below twice the side: no coarse pass");
+        assertEquals(1, CoarseDehaze.factor(1920, 1080, 0), "0 = off");
+        assertEquals(3, CoarseDehaze.coarse(7, 3), "a partial cell at the edge counts");
+    }
+
+    private static double psnr(float[] a, float[] b) {
+        double se = 0;
+        for (int i = 0; i < a.length; i++) {
+            se += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return 10 * Math.log10(a.length / se);
+    }
+
+    @Test
+    void givenTheCoarseHazeFreeFrameTheTransferRecoversTheFullOne() {
+        // a textured scene under haze thickening from left to right: I = J t + A (1 - t)
+        int w = 301;
+        int h = 200;
+        int plane = w * h;
+        Random rnd = new Random(1);
+        float[] clean = new float[3 * plane];
+        float[] hazy = new float[3 * plane];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double t = 0.8 - 0.6 * x / (w - 1.0);
+                for (int c = 0; c < 3; c++) {
+                    double j = 0.45 + 0.25 * Math.sin(x * 0.21 + c) * Math.cos(y * 0.17) + 0.05 * rnd.nextGaussian();
+                    clean[c * plane + y * w + x] = (float) j;
+                    hazy[c * plane + y * w + x] = (float) (j * t + 0.9 * (1 - t));
+                }
+            }
+        }
+        int f = CoarseDehaze.factor(w, h, 100);
+        assertEquals(3, f);
+        float[] out = CoarseDehaze.transfer(CoarseDehaze.downscale(hazy, w, h, f), CoarseDehaze.downscale(clean, w, h, f), hazy, w, h, f);
+        double before = psnr(hazy, clean);
+        double after = psnr(out, clean);
+        assertTrue(after > 35 && after > before + 15, "the full-size haze-free frame comes back: " + before + " -> " + after + " dB");
+    }
+
+    @Test
+    void theEnginesCoarsePathMatchesPyTorch() throws Exception {
+        Path dir = TestModels.models().resolve("reference");
+        JsonNode meta = new ObjectMapper().readTree(dir.resolve("daair-s-coarse-dehaze.json").toFile());
+        float[] x = ReferenceParityTest.read(dir.resolve(meta.get("input").asText()));
+        float[] expected = ReferenceParityTest.read(dir.resolve(meta.get("output").asText()));
+        int h = meta.get("input_shape").get(2).asInt();
+        int w = meta.get("input_shape").get(3).asInt();
+        assertEquals(meta.get("factor").asInt(), CoarseDehaze.factor(w, h, meta.get("coarse_side").asInt()));
+        try (RestoreEngine engine = RestoreEngine.builder().setModelDir(TestModels.models()).optTask(Task.DEHAZE).optThreads(2)
+                .optCoarseSide(meta.get("coarse_side").asInt()).build();
+             RestoreEngine full = RestoreEngine.builder().setModelDir(TestModels.models()).optTask(Task.DEHAZE).optThreads(2)
+                .optCoarseSide(0).build()) {
+            Frame in = new Frame("ref", 0, 0, w, h, x, null, "ref.png");
+            float[] got = engine.restore("dehaze", List.of(in)).get(0).rgb();
+            double max = 0;
+            for (int i = 0; i < expected.length; i++) {
+                max = Math.max(max, Math.abs(expected[i] - got[i]));
+            }
+            assertTrue(max <= meta.get("tolerance").asDouble(), "max abs diff " + max);
+            float[] atFullSize = full.restore("dehaze", List.of(in)).get(0).rgb();
+            assertTrue(psnr(atFullSize, got) < 40, "coarse side 0 runs the network at full size instead");
+        }
+        assertThrows(IllegalArgumentException.class, () -> RestoreEngine.builder().optCoarseSide(16));
+    }
+}

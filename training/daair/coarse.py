@@ -1,0 +1,96 @@
+"""Coarse-to-fine dehazing: the network estimates the haze on a downscaled frame, and a local
+affine map from input to output, fitted there, carries the estimate back to full resolution.
+
+Why: haze is a per-pixel affine map of the scene, I = J t + A (1 - t), whose coefficients
+(1 / t and -A (1 - t) / t) change slowly across the picture. The network learnt it on 128-pixel
+crops and removes much less haze from a 1000-pixel frame than from the same frame at a quarter
+of the size (hazy training photos 1008 px long: +4.1 dB at full size, +6.6 dB through a 252 px
+copy; `training/coarse_study.py`). Fitting J ~ a I + b over small windows of the coarse pair and
+applying the upsampled (a, b) to the full-resolution input keeps the input's detail and the
+coarse estimate of the haze: a guided-filter style transfer.
+
+The Java engine (`CoarseDehaze.java`) implements the same steps; both follow the definitions here:
+- factor f = max(1, floor(max(h, w) / side)), so the coarse frame's longer side lies in
+  [side, 2 side); f == 1: the network runs on the frame itself;
+- downscale: the mean of each f x f cell, cells past the edge repeat the last row / column;
+- fit, per channel on the coarse grid, with box means over (2 r + 1)^2 (edges repeated):
+  a = cov(I, J) / (var(I) + eps), b = mean(J) - a mean(I); then a and b are box-averaged again;
+- upsample a and b bilinearly, cell centres at ((i + 0.5) f - 0.5), clamped at the edges;
+- output = clip(a I + b, 0, 1) at full resolution.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+SIDE = 256      # the coarse frame's longer side is at least this (and below twice it)
+RADIUS = 4      # fitting window on the coarse grid: (2 r + 1)^2 cells
+EPS = 1e-4      # regularises the slope where the coarse input is flat
+
+
+def factor(h: int, w: int, side: int = SIDE) -> int:
+    return max(1, max(h, w) // side)
+
+
+def downscale(img: np.ndarray, f: int) -> np.ndarray:
+    """HxWxC -> ceil(H/f) x ceil(W/f) x C cell means (edge rows and columns repeated)."""
+    h, w, c = img.shape
+    hs, ws = -(-h // f), -(-w // f)
+    padded = np.pad(img, ((0, hs * f - h), (0, ws * f - w), (0, 0)), mode="edge")
+    return padded.reshape(hs, f, ws, f, c).mean(axis=(1, 3), dtype=np.float64).astype(np.float32)
+
+
+def box(x: np.ndarray, r: int) -> np.ndarray:
+    """Mean over a (2 r + 1)^2 window per channel, edges repeated (separable, float64 sums)."""
+    x = x.astype(np.float64)
+    for axis in (0, 1):
+        n = x.shape[axis]
+        idx = np.clip(np.arange(-r, n + r), 0, n - 1)
+        p = np.take(x, idx, axis=axis)
+        cs = np.cumsum(p, axis=axis)
+        cs = np.concatenate([np.zeros_like(np.take(cs, [0], axis=axis)), cs], axis=axis)
+        x = (np.take(cs, np.arange(2 * r + 1, n + 2 * r + 1), axis=axis)
+             - np.take(cs, np.arange(0, n), axis=axis)) / (2 * r + 1)
+    return x
+
+
+def upsample(x: np.ndarray, h: int, w: int, f: int) -> np.ndarray:
+    """Bilinear from the coarse grid to h x w, cell i centred at (i + 0.5) f - 0.5."""
+    def axis_weights(n_out, n_in):
+        u = np.clip((np.arange(n_out) + 0.5) / f - 0.5, 0, n_in - 1)
+        i0 = np.floor(u).astype(int)
+        i1 = np.minimum(i0 + 1, n_in - 1)
+        return i0, i1, (u - i0)
+    y0, y1, wy = axis_weights(h, x.shape[0])
+    x0, x1, wx = axis_weights(w, x.shape[1])
+    wy = wy[:, None, None]
+    wx = wx[None, :, None]
+    top = x[y0][:, x0] * (1 - wx) + x[y0][:, x1] * wx
+    bottom = x[y1][:, x0] * (1 - wx) + x[y1][:, x1] * wx
+    return top * (1 - wy) + bottom * wy
+
+
+def transfer(coarse_in: np.ndarray, coarse_out: np.ndarray, full_in: np.ndarray, f: int,
+             r: int = RADIUS, eps: float = EPS) -> np.ndarray:
+    """The local affine map coarse_in -> coarse_out, applied to full_in (HxWx3 float32)."""
+    ci = coarse_in.astype(np.float64)
+    co = coarse_out.astype(np.float64)
+    mi, mo = box(ci, r), box(co, r)
+    cov = box(ci * co, r) - mi * mo
+    var = box(ci * ci, r) - mi * mi
+    a = cov / (var + eps)
+    b = mo - a * mi
+    a, b = box(a, r), box(b, r)
+    h, w = full_in.shape[:2]
+    out = upsample(a, h, w, f) * full_in + upsample(b, h, w, f)
+    return np.clip(out, 0, 1).astype(np.float32)
+
+
+def restore(run: Callable[[np.ndarray], np.ndarray], img: np.ndarray, side: int = SIDE) -> np.ndarray:
+    """run (HxWx3 -> HxWx3, the dehaze network) applied coarse-to-fine to img."""
+    f = factor(img.shape[0], img.shape[1], side)
+    if f == 1:
+        return run(img)
+    small = downscale(img, f)
+    return transfer(small, np.clip(run(small), 0, 1), img, f)
