@@ -195,21 +195,33 @@ class LiveReconnectTest {
         }, "udp-camera");
         sender.start();
         Thread.sleep(300);
+        java.util.concurrent.atomic.AtomicLong stoppedAt = new java.util.concurrent.atomic.AtomicLong();
         Thread stopper = new Thread(() -> {
             try {
                 Thread.sleep(2500);
+                // on a loaded machine the live run may still be opening the stream: ask until it runs
+                long deadline = System.nanoTime() + 2_000_000_000L;
+                while (!pipeline.requestStop()) {
+                    if (System.nanoTime() > deadline) {
+                        return;   // never stopped: the assertion below says so
+                    }
+                    Thread.sleep(50);
+                }
             } catch (InterruptedException e) {
                 return;
             }
-            assertTrue(pipeline.requestStop(), "a live run can be stopped");
+            stoppedAt.set(System.nanoTime());
         });
         stopper.start();
-        long t0 = System.nanoTime();
         RunSummary summary = pipeline.run(url, out.toString(), null, null);
-        double took = (System.nanoTime() - t0) / 1e9;
+        long ended = System.nanoTime();
+        boolean cameraStillSending = sender.isAlive();
         stopper.join();
         sender.join();
-        assertTrue(took < 4.5, "the run ended on the stop request, before the camera did: " + took + " s");
+        assertTrue(stoppedAt.get() > 0, "a live run can be stopped");
+        double afterStop = (ended - stoppedAt.get()) / 1e9;
+        assertTrue(cameraStillSending && afterStop < 2.0,
+                "the run ended on the stop request (" + afterStop + " s after it), before the camera did");
         assertTrue(summary.frames() > 0);
         int decoded = 0;
         try (FFmpegSource in = new FFmpegSource(out.toString(), "check")) {
