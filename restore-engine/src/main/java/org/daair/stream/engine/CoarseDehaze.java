@@ -90,28 +90,13 @@ public final class CoarseDehaze {
         for (int c = 0; c < 3; c++) {
             double[] in = new double[cplane];
             double[] o = new double[cplane];
-            double[] ii = new double[cplane];
-            double[] io = new double[cplane];
             for (int i = 0; i < cplane; i++) {
                 in[i] = coarseIn[c * cplane + i];
                 o[i] = coarseOut[c * cplane + i];
-                ii[i] = in[i] * in[i];
-                io[i] = in[i] * o[i];
             }
-            double[] mi = box(in, cw, ch, RADIUS);
-            double[] mo = box(o, cw, ch, RADIUS);
-            double[] mii = box(ii, cw, ch, RADIUS);
-            double[] mio = box(io, cw, ch, RADIUS);
-            double[] a = new double[cplane];
-            double[] b = new double[cplane];
-            for (int i = 0; i < cplane; i++) {
-                double cov = mio[i] - mi[i] * mo[i];
-                double var = mii[i] - mi[i] * mi[i];
-                a[i] = cov / (var + EPS);
-                b[i] = mo[i] - a[i] * mi[i];
-            }
-            a = box(a, cw, ch, RADIUS);
-            b = box(b, cw, ch, RADIUS);
+            double[][] ab = GuidedFilter.coefficients(in, o, cw, ch, RADIUS, EPS);
+            double[] a = ab[0];
+            double[] b = ab[1];
             int plane = c * w * h;
             for (int y = 0; y < h; y++) {
                 int r0 = y0[y] * cw;
@@ -141,38 +126,5 @@ public final class CoarseDehaze {
             i1[x] = Math.min(i0[x] + 1, cn - 1);
             wgt[x] = u - i0[x];
         }
-    }
-
-    /** Separable (2 r + 1)^2 box mean, edges repeated. */
-    static double[] box(double[] v, int w, int h, int r) {
-        double[] tmp = new double[v.length];
-        int n = 2 * r + 1;
-        for (int y = 0; y < h; y++) {
-            int row = y * w;
-            double s = 0;
-            for (int k = -r; k <= r; k++) {
-                s += v[row + clamp(k, w)];
-            }
-            for (int x = 0; x < w; x++) {
-                tmp[row + x] = s / n;
-                s += v[row + clamp(x + r + 1, w)] - v[row + clamp(x - r, w)];
-            }
-        }
-        double[] out = new double[v.length];
-        for (int x = 0; x < w; x++) {
-            double s = 0;
-            for (int k = -r; k <= r; k++) {
-                s += tmp[clamp(k, h) * w + x];
-            }
-            for (int y = 0; y < h; y++) {
-                out[y * w + x] = s / n;
-                s += tmp[clamp(y + r + 1, h) * w + x] - tmp[clamp(y - r, h) * w + x];
-            }
-        }
-        return out;
-    }
-
-    private static int clamp(int v, int n) {
-        return v < 0 ? 0 : v >= n ? n - 1 : v;
     }
 }

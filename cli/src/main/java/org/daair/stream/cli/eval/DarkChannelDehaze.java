@@ -128,55 +128,17 @@ public final class DarkChannelDehaze {
     /** Edge-preserving smoothing of p guided by i (He et al. 2010): a local linear model q = a i + b. */
     static float[] guidedFilter(float[] i, float[] p, int w, int h, int r, double eps) {
         int n = i.length;
-        float[] ip = new float[n];
-        float[] ii = new float[n];
+        double[] guide = new double[n];
+        double[] src = new double[n];
         for (int k = 0; k < n; k++) {
-            ip[k] = i[k] * p[k];
-            ii[k] = i[k] * i[k];
+            guide[k] = i[k];
+            src[k] = p[k];
         }
-        double[] meanI = boxMean(i, w, h, r);
-        double[] meanP = boxMean(p, w, h, r);
-        double[] meanIp = boxMean(ip, w, h, r);
-        double[] meanII = boxMean(ii, w, h, r);
-        float[] a = new float[n];
-        float[] b = new float[n];
-        for (int k = 0; k < n; k++) {
-            double cov = meanIp[k] - meanI[k] * meanP[k];
-            double var = meanII[k] - meanI[k] * meanI[k];
-            a[k] = (float) (cov / (var + eps));
-            b[k] = (float) (meanP[k] - a[k] * meanI[k]);
-        }
-        double[] meanA = boxMean(a, w, h, r);
-        double[] meanB = boxMean(b, w, h, r);
+        double[][] ab = org.daair.stream.engine.GuidedFilter.coefficients(guide, src, w, h, r, eps);
         float[] q = new float[n];
         for (int k = 0; k < n; k++) {
-            q[k] = (float) (meanA[k] * i[k] + meanB[k]);
+            q[k] = (float) (ab[0][k] * i[k] + ab[1][k]);
         }
         return q;
-    }
-
-    /** Mean over a (2r+1) x (2r+1) square clipped at the borders, through a summed-area table. */
-    static double[] boxMean(float[] src, int w, int h, int r) {
-        int sw = w + 1;
-        double[] s = new double[sw * (h + 1)];
-        for (int y = 0; y < h; y++) {
-            double row = 0;
-            for (int x = 0; x < w; x++) {
-                row += src[y * w + x];
-                s[(y + 1) * sw + x + 1] = s[y * sw + x + 1] + row;
-            }
-        }
-        double[] out = new double[src.length];
-        for (int y = 0; y < h; y++) {
-            int y0 = Math.max(0, y - r);
-            int y1 = Math.min(h, y + r + 1);
-            for (int x = 0; x < w; x++) {
-                int x0 = Math.max(0, x - r);
-                int x1 = Math.min(w, x + r + 1);
-                double sum = s[y1 * sw + x1] - s[y0 * sw + x1] - s[y1 * sw + x0] + s[y0 * sw + x0];
-                out[y * w + x] = sum / ((double) (y1 - y0) * (x1 - x0));
-            }
-        }
-        return out;
     }
 }
