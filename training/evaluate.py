@@ -46,6 +46,9 @@ def main():
     ap.add_argument("--val-dir", default=DEFAULT_VAL)
     ap.add_argument("--quick", action="store_true", help="the small subset used during training")
     ap.add_argument("--fixed-route", action="store_true", help="route by the true label (oracle task)")
+    ap.add_argument("--auto-graph", action="store_true",
+                    help="restore with the model's own routers (the auto graph, full size) instead of the "
+                         "classifier's route, as before 2026-11-27")
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--sets", default=",".join(FULL_VAL_SETS), help="comma-separated subset of the full validation")
@@ -78,8 +81,12 @@ def main():
         items = kept
     t0 = time.time()
     coarse_side = coarse.SIDE if args.coarse_side is None else args.coarse_side
-    r = evaluate(model, items, degs, with_ssim=True, route_fixed=args.fixed_route, coarse_side=coarse_side)
-    r["coarse_side"] = coarse_side
+    if args.auto_graph and args.fixed_route:
+        raise SystemExit("evaluate: error: --auto-graph and --fixed-route exclude each other")
+    r = evaluate(model, items, degs, with_ssim=True, route_fixed=args.fixed_route, coarse_side=coarse_side,
+                 auto_graph=args.auto_graph)
+    r["coarse_side"] = 0 if args.auto_graph else coarse_side
+    r["auto_graph"] = args.auto_graph
     r["seconds"] = time.time() - t0
     r["weights"] = args.weights
     r["blind"] = not args.fixed_route

@@ -77,11 +77,13 @@ def restore_blind(model, clf, img: np.ndarray, degradations: Sequence[str], rout
 
 
 def evaluate(model, items, degradations: Sequence[str], with_ssim: bool = True, route_fixed: bool = False,
-             coarse_side: int = coarse.SIDE) -> Dict:
+             coarse_side: int = coarse.SIDE, auto_graph: bool = False) -> Dict:
     """Blind restoration (task auto) of each item; PSNR/SSIM of input and output per
     (set, degradation); routing accuracy of the classifier (the encoder routers' mean vote over the
     engine's crops) vs. the label.
-    Frames routed to dehaze go coarse-to-fine unless coarse_side is 0."""
+    Frames routed to dehaze go coarse-to-fine unless coarse_side is 0. auto_graph: each item goes
+    through the model with its own routers instead (the `auto` graph, at full size), which issue 8
+    compares with the forced-task graphs."""
     from .model import DegradationClassifier
     model.eval()
     clf = DegradationClassifier(model)
@@ -90,7 +92,8 @@ def evaluate(model, items, degradations: Sequence[str], with_ssim: bool = True, 
     for it in items:
         label = list(degradations).index(it.degradation)
         route = label if route_fixed else None
-        out = restore_blind(model, clf, it.degraded, degradations, route=route, coarse_side=coarse_side)
+        out = (restore_array(model, it.degraded) if auto_graph
+               else restore_blind(model, clf, it.degraded, degradations, route=route, coarse_side=coarse_side))
         key = f"{it.set_name}/{it.degradation}"
         res[key]["psnr_in"].append(psnr(it.degraded, it.clean))
         res[key]["psnr"].append(psnr(out, it.clean))

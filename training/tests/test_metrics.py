@@ -78,3 +78,17 @@ def test_a_frame_the_crops_call_hazy_is_dehazed_coarse_to_fine():
     f = coarse.factor(600, 1100, 256)
     assert model.calls == [(DEGS.index("dehaze"), (-(-600 // f), -(-1100 // f)))]
     assert out.shape == bright.shape
+
+
+def test_auto_graph_mode_lets_the_model_route_itself_at_full_size(monkeypatch):
+    from daair import metrics
+    from daair.data import ValItem
+    model = _RecordingModel()
+    monkeypatch.setattr("daair.model.DegradationClassifier", lambda m: _BrightnessClassifier())
+    img = np.full((600, 1100, 3), 0.8, np.float32)
+    items = [ValItem("S", "dehaze", "a.png", img, img * 0.9)]
+    metrics.evaluate(model, items, DEGS, with_ssim=False, auto_graph=True)
+    assert model.calls == [(None, (600, 1100))], "the auto graph, at full size, not the coarse dehaze route"
+    model.calls.clear()
+    metrics.evaluate(model, items, DEGS, with_ssim=False)
+    assert model.calls[0][0] == DEGS.index("dehaze") and model.calls[0][1] != (600, 1100)
