@@ -91,7 +91,8 @@ def evaluate(model, items, degradations: Sequence[str], with_ssim: bool = True, 
     res: Dict[str, Dict[str, List[float]]] = defaultdict(lambda: defaultdict(list))
     for it in items:
         label = list(degradations).index(it.degradation)
-        route = label if route_fixed else None
+        predicted = classify_array(clf, it.degraded)    # once: it routes the image and is scored
+        route = label if route_fixed else predicted
         out = (restore_array(model, it.degraded) if auto_graph
                else restore_blind(model, clf, it.degraded, degradations, route=route, coarse_side=coarse_side))
         key = f"{it.set_name}/{it.degradation}"
@@ -100,7 +101,7 @@ def evaluate(model, items, degradations: Sequence[str], with_ssim: bool = True, 
         if with_ssim:
             res[key]["ssim_in"].append(ssim(it.degraded, it.clean))
             res[key]["ssim"].append(ssim(out, it.clean))
-        acc[it.degradation].append(classify_array(clf, it.degraded) == label)
+        acc[it.degradation].append(predicted == label)
     summary = {k: {m: float(np.mean(v)) for m, v in d.items()} | {"n": len(d["psnr"])} for k, d in res.items()}
     routing = {k: float(np.mean(v)) for k, v in acc.items()}
     all_acc = [x for v in acc.values() for x in v]
