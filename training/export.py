@@ -94,9 +94,9 @@ def mixed_reference(h: int = 44, w: int = 60) -> torch.Tensor:
     return torch.from_numpy(np.stack(out).transpose(0, 3, 1, 2).copy())
 
 
-def write_coarse_reference(model: DaAIR, name: str, ref_dir: str, side: int = 64) -> None:
+def write_coarse_reference(model: DaAIR, name: str, ref_dir: str, side: int = 80) -> None:
     """reference/NAME-coarse-dehaze.*: a hazy 150x200 image dehazed coarse-to-fine
-    (daair/coarse.py, side 64: factor 3) by the PyTorch model, for the Java engine's parity test
+    (daair/coarse.py, side 80: factor 3) by the PyTorch model, for the Java engine's parity test
     of the same path (downscale, the dehaze graph, affine transfer)."""
     from daair import coarse
     from daair.degradations import add_haze

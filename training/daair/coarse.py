@@ -3,15 +3,16 @@ affine map from input to output, fitted there, carries the estimate back to full
 
 Why: haze is a per-pixel affine map of the scene, I = J t + A (1 - t), whose coefficients
 (1 / t and -A (1 - t) / t) change slowly across the picture. The network learnt it on 128-pixel
-crops and removes much less haze from a 1000-pixel frame than from the same frame at a quarter
-of the size (hazy training photos 1008 px long: +4.1 dB at full size, +6.6 dB through a 252 px
-copy; `training/coarse_study.py`). Fitting J ~ a I + b over small windows of the coarse pair and
-applying the upsampled (a, b) to the full-resolution input keeps the input's detail and the
-coarse estimate of the haze: a guided-filter style transfer.
+crops and removes much less haze from a large frame than from the same frame at about 256 px
+(hazy training photos, `training/coarse_study.py --images 48`: 1008 px long, +4.6 dB at full size
+and +6.7 dB through a 252 px copy; 480 px long, +7.0 dB at full size and +8.6 dB through a 240 px
+copy). Fitting J ~ a I + b over small windows of the coarse pair and applying the upsampled (a, b)
+to the full-resolution input keeps the input's detail and the coarse estimate of the haze: a
+guided-filter style transfer.
 
 The Java engine (`CoarseDehaze.java`) implements the same steps; both follow the definitions here:
-- factor f = max(1, floor(max(h, w) / side)), so the coarse frame's longer side lies in
-  [side, 2 side); f == 1: the network runs on the frame itself;
+- factor f = ceil(max(h, w) / side), so the coarse frame's longer side is at most side (and
+  more than side / 2); f == 1 (frames at most side long): the network runs on the frame itself;
 - downscale: the mean of each f x f cell, cells past the edge repeat the last row / column;
 - fit, per channel on the coarse grid, with box means over (2 r + 1)^2 (edges repeated):
   a = cov(I, J) / (var(I) + eps), b = mean(J) - a mean(I); then a and b are box-averaged again;
@@ -24,13 +25,13 @@ from typing import Callable
 
 import numpy as np
 
-SIDE = 256      # the coarse frame's longer side is at least this (and below twice it)
+SIDE = 256      # the coarse frame's longer side is at most this (and more than half of it)
 RADIUS = 4      # fitting window on the coarse grid: (2 r + 1)^2 cells
 EPS = 1e-4      # regularises the slope where the coarse input is flat
 
 
 def factor(h: int, w: int, side: int = SIDE) -> int:
-    return max(1, max(h, w) // side)
+    return max(1, -(-max(h, w) // side))
 
 
 def downscale(img: np.ndarray, f: int) -> np.ndarray:

@@ -6,15 +6,16 @@ package org.daair.stream.engine;
  *
  * <p>Haze is a per-pixel affine map of the scene, {@code I = J t + A (1 - t)}, whose coefficients
  * change slowly across the picture. The network learnt it on 128-pixel crops and removes much less
- * haze from a large frame than from the same frame at about 256 pixels. Fitting {@code J ~ a I + b}
+ * haze from a frame 400 pixels long or more than from the same frame at 256 pixels or less. Fitting {@code J ~ a I + b}
  * over small windows of the coarse pair and applying the upsampled {@code (a, b)} to the
  * full-resolution input keeps the input's detail and the coarse estimate of the haze (a guided
  * filter style transfer); the network also runs on (f x f) times fewer pixels.
  *
  * <p>Same definitions as {@code training/daair/coarse.py}, which the evaluation uses:
  * <ul>
- * <li>factor {@code f = max(1, floor(max(h, w) / side))}, so the coarse frame's longer side lies
- *     in [side, 2 side); at 1 the frame is restored as it is;</li>
+ * <li>factor {@code f = ceil(max(h, w) / side)}, so the coarse frame's longer side is at most
+ *     side (and more than side / 2); at 1 (frames at most side long) the frame is restored as it
+ *     is;</li>
  * <li>downscale: the mean of each f x f cell, cells past the edge repeat the last row or column;</li>
  * <li>fit per channel on the coarse grid, box means over (2 r + 1)^2 with edges repeated:
  *     {@code a = cov(I, J) / (var(I) + eps)}, {@code b = mean(J) - a mean(I)}, then a and b
@@ -25,7 +26,7 @@ package org.daair.stream.engine;
  */
 public final class CoarseDehaze {
 
-    /** The coarse frame's longer side is at least this (and below twice it). */
+    /** The coarse frame's longer side is at most this (and more than half of it). */
     public static final int DEFAULT_SIDE = 256;
     /** Fitting window on the coarse grid: (2 r + 1)^2 cells. */
     static final int RADIUS = 4;
@@ -37,7 +38,7 @@ public final class CoarseDehaze {
 
     /** Downscale factor for a w x h frame and a coarse side (1: no coarse pass). */
     public static int factor(int w, int h, int side) {
-        return side <= 0 ? 1 : Math.max(1, Math.max(w, h) / side);
+        return side <= 0 ? 1 : Math.max(1, (Math.max(w, h) + side - 1) / side);
     }
 
     /** Coarse width or height for a full one. */

@@ -22,8 +22,10 @@ class CoarseDehazeTest {
     @Test
     void theFactorBringsTheLongerSideNearTheCoarseSide() {
         assertEquals(4, CoarseDehaze.factor(1024, 768, 256));
-        assertEquals(7, CoarseDehaze.factor(1920, 1080, 256), "274 px: the longer side stays at least 256");
-        assertEquals(1, CoarseDehaze.factor(384, 216, 256), "below twice the side: no coarse pass");
+        assertEquals(8, CoarseDehaze.factor(1920, 1080, 256), "240 px: the longer side stays at most 256");
+        assertEquals(2, CoarseDehaze.factor(384, 216, 256), "192 px: frames longer than the side go coarse");
+        assertEquals(1, CoarseDehaze.factor(256, 144, 256), "no longer than the side: no coarse pass");
+        assertEquals(2, CoarseDehaze.factor(257, 144, 256));
         assertEquals(1, CoarseDehaze.factor(1920, 1080, 0), "0 = off");
         assertEquals(3, CoarseDehaze.coarse(7, 3), "a partial cell at the edge counts");
     }
@@ -55,7 +57,7 @@ class CoarseDehazeTest {
                 }
             }
         }
-        int f = CoarseDehaze.factor(w, h, 100);
+        int f = CoarseDehaze.factor(w, h, 110);
         assertEquals(3, f);
         float[] out = CoarseDehaze.transfer(CoarseDehaze.downscale(hazy, w, h, f), CoarseDehaze.downscale(clean, w, h, f), hazy, w, h, f);
         double before = psnr(hazy, clean);
