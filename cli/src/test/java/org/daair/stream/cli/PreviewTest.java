@@ -283,8 +283,9 @@ class PreviewTest {
         System.err.printf("PreviewTest live: right half vs left restored again %s; vs the frame before's %s%n", same, previous);
         assertTrue(pv.frames().size() >= 3, "frames recorded: " + pv.frames().size());
         // the right half is restored from the camera's float frame, "again" from its 8-bit copy in the
-        // left half: a few levels apart (how many depends on the model), far less than from the frame before
-        assertTrue(same.mean() < 5 && same.mean() < 0.5 * previous.mean(), "right half vs the left half restored again: "
+        // left half: a few levels apart (how many depends on the model: 3.2 with v3, 5.7 with v8),
+        // far less than from the frame before (14 with v8), which is what shows the pairing
+        assertTrue(same.mean() < 8 && same.mean() < 0.5 * previous.mean(), "right half vs the left half restored again: "
                 + same + "; vs the frame before's: " + previous + "; " + summary.describe());
     }
 
