@@ -6,10 +6,11 @@ package org.daair.stream.engine;
  *
  * <p>Haze is a per-pixel affine map of the scene, {@code I = J t + A (1 - t)}, whose coefficients
  * change slowly across the picture. The network learnt it on 128-pixel crops and removes much less
- * haze from a frame 400 pixels long or more than from the same frame at 256 pixels or less. Fitting {@code J ~ a I + b}
- * over small windows of the coarse pair and applying the upsampled {@code (a, b)} to the
- * full-resolution input keeps the input's detail and the coarse estimate of the haze (a guided
- * filter style transfer); the network also runs on (f x f) times fewer pixels.
+ * haze from a 480- or 1000-pixel frame than from the same frame at 256 pixels or less (hazy
+ * training photos: {@code training/coarse_study.py}). Fitting {@code J ~ a I + b} over small
+ * windows of the coarse pair and applying the upsampled {@code (a, b)} to the full-resolution input
+ * keeps the input's detail and the coarse estimate of the haze (a guided filter style transfer);
+ * the network also runs on (f x f) times fewer pixels.
  *
  * <p>Same definitions as {@code training/daair/coarse.py}, which the evaluation uses:
  * <ul>
