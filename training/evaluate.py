@@ -59,6 +59,8 @@ def main():
                     help="frames routed to dehaze are dehazed through a frame about this long (daair/coarse.py; "
                          "default %d; 0: at full size)" % coarse.SIDE)
     args = ap.parse_args()
+    if args.auto_graph and args.fixed_route:     # before the minutes of loading images
+        raise SystemExit("evaluate: error: --auto-graph and --fixed-route exclude each other")
     torch.set_num_threads(args.threads)
     model = load_checkpoint(args.weights).to(args.device)
     degs = model.cfg.degradations
@@ -81,8 +83,6 @@ def main():
         items = kept
     t0 = time.time()
     coarse_side = coarse.SIDE if args.coarse_side is None else args.coarse_side
-    if args.auto_graph and args.fixed_route:
-        raise SystemExit("evaluate: error: --auto-graph and --fixed-route exclude each other")
     r = evaluate(model, items, degs, with_ssim=True, route_fixed=args.fixed_route, coarse_side=coarse_side,
                  auto_graph=args.auto_graph)
     r["coarse_side"] = 0 if args.auto_graph else coarse_side
