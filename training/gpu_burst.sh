@@ -1,36 +1,65 @@
 #!/bin/bash
-# One prepared GPU session (about 9 minutes on one H100), run from the repository root:
-#   1. gpu_bench.py: the paper-size daair and the shipped daair-s at 720p/1080p, batch 1/4/8,
-#      FP32/FP16, eager and CUDA graph, ONNX agreement                     (<= BENCH_S seconds)
-#   2. train.py configs/daair-gpu-burst.yaml: daair from scratch for TRAIN_MIN minutes
-#   3. evaluate.py of the burst's best checkpoint on Kodak24 (5 degradations) and Rain100L, blind
-# Data: .gpu-data/ beside training/ (made by `/usr/bin/python3 training/make_gpu_data.py`: JPEG copies of train/,
-# the quick-val crops, Kodak24 and Rain100L), carried to the machine because it is git-ignored.
-# Results under $OUT (at most 8 files come back, each < 16 MiB): console.log, gpu-bench.json,
-# train-log.jsonl, eval-daair.json and the best checkpoint split into parts (daair.partN.pt;
-# join here with `/usr/bin/python3 -m daair.checkpoint join ... ` from training/).
+# One prepared GPU session (about 9 minutes on one H100), run from the repository root. Two
+# trainings share the GPU for TRAIN_MIN minutes each, started together:
+#   A. daair-s, the shipped models/daair-s.pt continued (configs/daair-s-v10-gpu.yaml);
+#   B. daair (paper size), continued from ../.gpu-data/daair-init.pt when it is there, else from
+#      scratch (configs/daair-gpu-burst.yaml).
+# Neither fills an H100 alone (small kernels, Python between them), so together they get more
+# steps per second of device time than one after the other. Each sets its step count from its
+# own measured speed and re-plans as the other's load changes (train.py --time-budget-min).
+# The full validation of what comes back runs here, on the CPU (evaluate.py).
+#
+# Before the call (here): `/usr/bin/python3 training/make_gpu_data.py --daair-init <last daair>`
+# makes .gpu-data (git-ignored; it travels as `carry`). A call carries at most 64 MiB with the
+# tracked tree, and the shipped ONNX graphs and sample videos (36 MB) are not needed there:
+#   training/gpu_travel.sh light    # untrack them in the index only and ignore them for the call
+#   device run: carry [.gpu-data], command `OUT=$OUT bash training/gpu_burst.sh`
+#   training/gpu_travel.sh restore  # the index and .git/info/exclude as they were
+# Results under $OUT (at most 8 files come back, each < 16 MiB): console.log, A's and B's
+# log.jsonl, A's best and last weights, B's last weights split in parts (join here with
+# `/usr/bin/python3 -m daair.checkpoint join PREFIX OUT.pt` from training/).
+# A rehearsal here, on the CPU, of the same steps: DEVICE=cpu TRAIN_MIN=2 EXTRA="--batch-size 2"
+# PY=/usr/bin/python3 RUNS=/tmp/rehearse-runs OUT=/tmp/rehearse bash training/gpu_burst.sh
 set -u
 OUT=${OUT:-/tmp/gpu-burst-out}
 PY=${PY:-python3}
-BENCH_S=${BENCH_S:-120}
-TRAIN_MIN=${TRAIN_MIN:-4.0}
+TRAIN_MIN=${TRAIN_MIN:-7.0}
+DEVICE=${DEVICE:-cuda}
+RUNS=${RUNS:-runs/gpu-burst}     # under training/; git-ignored
+EXTRA=${EXTRA:-}                 # more train.py arguments for both runs (word-split)
 mkdir -p "$OUT"
-export PYTHONUNBUFFERED=1
+export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1
 exec > >(tee -a "$OUT/console.log") 2>&1
-date -u; nvidia-smi; $PY -c 'import torch; print("torch", torch.__version__, torch.cuda.get_device_name(0))'
+date -u; nvidia-smi || true; $PY -c 'import torch; print("torch", torch.__version__, torch.cuda.is_available() and torch.cuda.get_device_name(0))'
 
-echo "== 1. benchmark"
-timeout "$BENCH_S" $PY training/gpu_bench.py --model daair --model daair-s=models/daair-s.pt --json "$OUT/gpu-bench.json"
-
-echo "== 2. training burst"
 cd training
-rm -rf runs/daair-gpu-burst
-timeout $(awk "BEGIN{print int($TRAIN_MIN*60+90)}") $PY train.py configs/daair-gpu-burst.yaml --time-budget-min "$TRAIN_MIN"
-cp runs/daair-gpu-burst/log.jsonl "$OUT/train-log.jsonl"
-ck=runs/daair-gpu-burst/best.pt; [ -f "$ck" ] || ck=runs/daair-gpu-burst/last.pt
-$PY -m daair.checkpoint split "$ck" "$OUT/daair"
+rm -rf "$RUNS"; mkdir -p "$RUNS"
+limit=$(awk "BEGIN{print int($TRAIN_MIN*60+60)}")
+init_b=()
+[ -f ../.gpu-data/daair-init.pt ] && init_b=(--init ../.gpu-data/daair-init.pt)
 
-echo "== 3. evaluation (blind) on Kodak24 and Rain100L"
-timeout 120 $PY evaluate.py --weights "$ck" --val-dir ../.gpu-data/val --sets Kodak24,Rain100L --device cuda \
-    --threads 8 --json "$OUT/eval-daair.json"
+echo "== training, both at once, $TRAIN_MIN min each"
+timeout "$limit" $PY train.py configs/daair-s-v10-gpu.yaml --device "$DEVICE" --run-dir "$RUNS/daair-s" \
+    --init ../models/daair-s.pt --time-budget-min "$TRAIN_MIN" $EXTRA > "$RUNS/daair-s.out" 2>&1 &
+pid_a=$!
+timeout "$limit" $PY train.py configs/daair-gpu-burst.yaml --device "$DEVICE" --run-dir "$RUNS/daair" \
+    "${init_b[@]}" --time-budget-min "$TRAIN_MIN" $EXTRA > "$RUNS/daair.out" 2>&1 &
+pid_b=$!
+# the console shows both as they go: one line per run each 30 s
+while kill -0 $pid_a 2>/dev/null || kill -0 $pid_b 2>/dev/null; do
+    sleep 30
+    echo "[$(date -u +%T)] A: $(grep -E '^(step|val|time)' "$RUNS/daair-s.out" | tail -1)"
+    echo "[$(date -u +%T)] B: $(grep -E '^(step|val|time)' "$RUNS/daair.out" | tail -1)"
+done
+wait $pid_a; echo "A exit $?"; wait $pid_b; echo "B exit $?"
+echo "== A (daair-s)"; cat "$RUNS/daair-s.out"
+echo "== B (daair)"; cat "$RUNS/daair.out"
+
+echo "== collecting"
+cp "$RUNS/daair-s/log.jsonl" "$OUT/daair-s-log.jsonl"
+cp "$RUNS/daair/log.jsonl" "$OUT/daair-log.jsonl"
+for w in best last; do
+    [ -f "$RUNS/daair-s/$w.pt" ] && $PY -m daair.checkpoint split "$RUNS/daair-s/$w.pt" "$OUT/daair-s-$w"
+done
+[ -f "$RUNS/daair/last.pt" ] && $PY -m daair.checkpoint split "$RUNS/daair/last.pt" "$OUT/daair-last"
 date -u; ls -la "$OUT"

@@ -78,6 +78,14 @@ def crop_at(step: int, exp: dict) -> int:
     return crop
 
 
+def steps_in_budget(step: int, per_step: float, spent: float, budget_s: float, exp: dict) -> int:
+    """The total step count that ends the run within budget_s seconds at per_step seconds a step,
+    keeping about 8 s for each validation still to come and 15 s for the last checkpoint."""
+    left = budget_s - spent
+    val_reserve = 8.0 * (1 + (left / per_step) // exp.get("val_every", 500))
+    return step + max(1, int((left - val_reserve - 15) / per_step))
+
+
 def save(path: str, state: dict):
     tmp = path + ".tmp"
     torch.save(state, tmp)
@@ -91,6 +99,7 @@ def main():
     ap.add_argument("--steps", type=int, help="override the total number of steps")
     ap.add_argument("--init", help="start from these weights (e.g. models/daair-s.pt) with a fresh optimizer "
                     "and schedule: how a later session continues from the shipped model")
+    ap.add_argument("--batch-size", type=int, help="override batch_size (e.g. a CPU rehearsal of a GPU burst)")
     ap.add_argument("--device", help="override the device (cpu, cuda)")
     ap.add_argument("--run-dir", help="override run_dir")
     ap.add_argument("--time-budget-min", type=float,
@@ -101,6 +110,8 @@ def main():
     exp = load_experiment(args.experiment)
     if args.steps:
         exp["steps"] = args.steps
+    if args.batch_size:
+        exp["batch_size"] = args.batch_size
     if args.run_dir:
         exp["run_dir"] = os.path.abspath(args.run_dir)
     device = torch.device(args.device or exp.get("device", "cpu"))
@@ -191,8 +202,7 @@ def main():
                     t_timed = time.time() + val_spent[0]
                 elif step == first_step + 80:
                     per_step = (time.time() - t_timed - val_spent[0]) / 60
-                    val_reserve = 8.0 * (1 + (budget_s / per_step) // exp.get("val_every", 500))
-                    exp["steps"] = step + max(1, int((budget_s - spent - val_reserve - 15) / per_step))
+                    exp["steps"] = steps_in_budget(step, per_step, spent, budget_s, exp)
                     print(f"time budget {budget_s:.0f}s: {per_step:.3f}s/step -> {exp['steps']} steps", flush=True)
                 if spent > budget_s:
                     exp["steps"] = step  # over budget (slow validation): stop here, schedule done
@@ -230,6 +240,14 @@ def main():
                        "s_per_step": dt, "elapsed_s": elapsed0 + time.time() - t_start}
                 log.write(json.dumps(rec) + "\n")
                 log.flush()
+                if budget_s is not None and step > first_step + 80:
+                    # re-plan from the recent speed: a GPU shared with another run (gpu_burst.sh
+                    # trains two models at once) slows down or speeds up when the other starts,
+                    # validates or ends, and the cosine should still end on time
+                    plan = steps_in_budget(step, dt, time.time() - t_start, budget_s, exp)
+                    if abs(plan - exp["steps"]) > 0.02 * exp["steps"]:
+                        print(f"time budget: {dt:.3f}s/step now -> {plan} steps (was {exp['steps']})", flush=True)
+                        exp["steps"] = plan
                 eta = (exp["steps"] - step) * dt
                 print(f"step {step}/{exp['steps']} l1 {rec['l1']:.4f} aux {rec['aux']:.3f} lr {lr:.2e} "
                       f"crop {crop} {dt:.2f}s/step eta {eta / 3600:.1f}h", flush=True)
