@@ -27,6 +27,8 @@ TRAIN_MIN=${TRAIN_MIN:-7.0}
 DEVICE=${DEVICE:-cuda}
 RUNS=${RUNS:-runs/gpu-burst}     # under training/; git-ignored
 EXTRA=${EXTRA:-}                 # more train.py arguments for both runs (word-split)
+CONFIG_A=${CONFIG_A:-configs/daair-s-v10-gpu.yaml}
+RUN_B=${RUN_B:-1}                # 0: daair-s alone (a short second call with the time left)
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1
 exec > >(tee -a "$OUT/console.log") 2>&1
@@ -38,28 +40,33 @@ limit=$(awk "BEGIN{print int($TRAIN_MIN*60+60)}")
 init_b=()
 [ -f ../.gpu-data/daair-init.pt ] && init_b=(--init ../.gpu-data/daair-init.pt)
 
-echo "== training, both at once, $TRAIN_MIN min each"
-timeout "$limit" $PY train.py configs/daair-s-v10-gpu.yaml --device "$DEVICE" --run-dir "$RUNS/daair-s" \
+echo "== training ($([ "$RUN_B" = 1 ] && echo "daair-s and daair at once" || echo "daair-s alone")), $TRAIN_MIN min"
+timeout "$limit" $PY train.py "$CONFIG_A" --device "$DEVICE" --run-dir "$RUNS/daair-s" \
     --init ../models/daair-s.pt --time-budget-min "$TRAIN_MIN" $EXTRA > "$RUNS/daair-s.out" 2>&1 &
 pid_a=$!
-timeout "$limit" $PY train.py configs/daair-gpu-burst.yaml --device "$DEVICE" --run-dir "$RUNS/daair" \
-    "${init_b[@]}" --time-budget-min "$TRAIN_MIN" $EXTRA > "$RUNS/daair.out" 2>&1 &
-pid_b=$!
-# the console shows both as they go: one line per run each 30 s
-while kill -0 $pid_a 2>/dev/null || kill -0 $pid_b 2>/dev/null; do
-    sleep 30
+pid_b=
+if [ "$RUN_B" = 1 ]; then
+    timeout "$limit" $PY train.py configs/daair-gpu-burst.yaml --device "$DEVICE" --run-dir "$RUNS/daair" \
+        "${init_b[@]}" --time-budget-min "$TRAIN_MIN" $EXTRA > "$RUNS/daair.out" 2>&1 &
+    pid_b=$!
+fi
+# the console shows both as they go: one line per run each 30 s (checked every 5 s, so no device
+# time is spent waiting after both have ended)
+n=0
+while kill -0 $pid_a 2>/dev/null || { [ -n "$pid_b" ] && kill -0 $pid_b 2>/dev/null; }; do
+    sleep 5; n=$((n + 1)); [ $((n % 6)) = 0 ] || continue
     echo "[$(date -u +%T)] A: $(grep -E '^(step|val|time)' "$RUNS/daair-s.out" | tail -1)"
-    echo "[$(date -u +%T)] B: $(grep -E '^(step|val|time)' "$RUNS/daair.out" | tail -1)"
+    [ -n "$pid_b" ] && echo "[$(date -u +%T)] B: $(grep -E '^(step|val|time)' "$RUNS/daair.out" | tail -1)"
 done
-wait $pid_a; echo "A exit $?"; wait $pid_b; echo "B exit $?"
+wait $pid_a; echo "A exit $?"
 echo "== A (daair-s)"; cat "$RUNS/daair-s.out"
-echo "== B (daair)"; cat "$RUNS/daair.out"
+if [ -n "$pid_b" ]; then wait $pid_b; echo "B exit $?"; echo "== B (daair)"; cat "$RUNS/daair.out"; fi
 
 echo "== collecting"
 cp "$RUNS/daair-s/log.jsonl" "$OUT/daair-s-log.jsonl"
-cp "$RUNS/daair/log.jsonl" "$OUT/daair-log.jsonl"
+[ "$RUN_B" = 1 ] && cp "$RUNS/daair/log.jsonl" "$OUT/daair-log.jsonl"
 for w in best last; do
     [ -f "$RUNS/daair-s/$w.pt" ] && $PY -m daair.checkpoint split "$RUNS/daair-s/$w.pt" "$OUT/daair-s-$w"
 done
-[ -f "$RUNS/daair/last.pt" ] && $PY -m daair.checkpoint split "$RUNS/daair/last.pt" "$OUT/daair-last"
+[ "$RUN_B" = 1 ] && [ -f "$RUNS/daair/last.pt" ] && $PY -m daair.checkpoint split "$RUNS/daair/last.pt" "$OUT/daair-last"
 date -u; ls -la "$OUT"
