@@ -36,9 +36,21 @@ public final class VideoEval {
      *                     measuring motion on the restored frames: what a perfect motion detector
      *                     would give (a bound, not an output users get)
      * @param routes       frames per degradation chosen by the engine
+     * @param byRoute      the PSNRs again over the frames of each route: where a model change or the
+     *                     stabiliser gains or loses (a clip's segments are one degradation each)
+     * @param frameScores  every frame's route and PSNRs, in order
      */
     public record Result(int frames, int width, int height, double flickerClean, Scores input, Scores perFrame, Scores stabilized,
-                         Scores stabilizedCleanMotion, Map<String, Long> routes, double seconds) {
+                         Scores stabilizedCleanMotion, Map<String, Long> routes, double seconds, List<RouteScores> byRoute,
+                         List<FrameScore> frameScores) {
+    }
+
+    /** One frame: the route the engine chose and the PSNR of the input, the restored and the stabilised frame. */
+    public record FrameScore(int index, String route, double input, double restored, double stabilized) {
+    }
+
+    /** Mean PSNR of the input, the restored and the stabilised frames over the frames of one route. */
+    public record RouteScores(String route, int frames, double input, double restored, double stabilized) {
     }
 
     private VideoEval() {
@@ -108,12 +120,28 @@ public final class VideoEval {
         List<float[]> outPx = restored.stream().map(Frame::rgb).toList();
         Map<String, Long> routes = new TreeMap<>();
         restored.forEach(f -> routes.merge(f.route(), 1L, Long::sum));
+        List<FrameScore> frames = new ArrayList<>();
+        for (int t = 0; t < restored.size(); t++) {
+            frames.add(new FrameScore(t, restored.get(t).route(), psnr8(inPx.get(t), cleanPx.get(t)),
+                    psnr8(outPx.get(t), cleanPx.get(t)), psnr8(stab.get(t), cleanPx.get(t))));
+        }
         return new Result(c.size(), w, h, Flicker.measure(cleanPx, cleanPx, w, h),
                 new Scores(meanPsnr(inPx, cleanPx), Flicker.movingPsnr(inPx, cleanPx, w, h), Flicker.measure(inPx, cleanPx, w, h)),
                 new Scores(meanPsnr(outPx, cleanPx), Flicker.movingPsnr(outPx, cleanPx, w, h), Flicker.measure(outPx, cleanPx, w, h)),
                 new Scores(meanPsnr(stab, cleanPx), Flicker.movingPsnr(stab, cleanPx, w, h), Flicker.measure(stab, cleanPx, w, h)),
                 new Scores(meanPsnr(bound, cleanPx), Flicker.movingPsnr(bound, cleanPx, w, h), Flicker.measure(bound, cleanPx, w, h)),
-                routes, seconds);
+                routes, seconds, byRoute(frames), frames);
+    }
+
+    static List<RouteScores> byRoute(List<FrameScore> frames) {
+        Map<String, List<FrameScore>> groups = new TreeMap<>();
+        frames.forEach(f -> groups.computeIfAbsent(f.route(), k -> new ArrayList<>()).add(f));
+        List<RouteScores> out = new ArrayList<>();
+        groups.forEach((route, fs) -> out.add(new RouteScores(route, fs.size(),
+                fs.stream().mapToDouble(FrameScore::input).average().orElse(0),
+                fs.stream().mapToDouble(FrameScore::restored).average().orElse(0),
+                fs.stream().mapToDouble(FrameScore::stabilized).average().orElse(0))));
+        return out;
     }
 
     /** PSNR on 8-bit values (what a viewer sees after encoding), averaged over frames. */
@@ -148,6 +176,10 @@ public final class VideoEval {
                     e.getValue().flicker(), e.getValue().flicker() / r.flickerClean()));
         }
         sb.append("(bound: the same stabiliser told where the clean video moves, i.e. with a perfect motion detector)\n");
+        sb.append(String.format("%-22s %10s %10s %12s %14s%n", "PSNR dB by route", "frames", "input", "per frame", "stabilised"));
+        for (RouteScores g : r.byRoute()) {
+            sb.append(String.format("%-22s %10d %10.2f %12.2f %14.2f%n", g.route(), g.frames(), g.input(), g.restored(), g.stabilized()));
+        }
         return sb.toString();
     }
 }

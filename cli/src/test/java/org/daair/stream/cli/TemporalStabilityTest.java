@@ -49,6 +49,30 @@ class TemporalStabilityTest {
         JsonNode bound = res.get("stabilizedCleanMotion");
         assertTrue(bound.get("flicker").asDouble() < stab.get("flicker").asDouble(),
                 "told where the scene really moves, the same filter calms more (the bound is a bound): " + res);
+        // per frame and per route: the same frames, the same means
+        JsonNode frames = res.get("frameScores");
+        assertEquals(96, frames.size());
+        double sumRestored = 0;
+        double sumStabilized = 0;
+        java.util.Map<String, Integer> counted = new java.util.TreeMap<>();
+        for (int t = 0; t < frames.size(); t++) {
+            JsonNode f = frames.get(t);
+            assertEquals(t, f.get("index").asInt());
+            sumRestored += f.get("restored").asDouble();
+            sumStabilized += f.get("stabilized").asDouble();
+            counted.merge(f.get("route").asText(), 1, Integer::sum);
+        }
+        assertEquals(per.get("psnr").asDouble(), sumRestored / 96, 1e-9, "the frames' mean is the clip's per-frame PSNR");
+        assertEquals(stab.get("psnr").asDouble(), sumStabilized / 96, 1e-9, "and its stabilised PSNR");
+        java.util.Map<String, Integer> byRoute = new java.util.TreeMap<>();
+        double weighted = 0;
+        for (JsonNode g : res.get("byRoute")) {
+            byRoute.put(g.get("route").asText(), g.get("frames").asInt());
+            weighted += g.get("frames").asInt() * g.get("restored").asDouble();
+            assertEquals(res.get("routes").get(g.get("route").asText()).asInt(), g.get("frames").asInt(), "byRoute counts the routes");
+        }
+        assertEquals(counted, byRoute, "each route's frames, once");
+        assertEquals(sumRestored, weighted, 1e-6, "the routes' means weighted by their frames give the clip's");
     }
 
     private static List<Frame> restore(Path in, Path out, String stabilize) throws Exception {
