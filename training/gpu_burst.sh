@@ -4,9 +4,9 @@
 #   A. daair-s, the shipped models/daair-s.pt continued (configs/daair-s-v10-gpu.yaml);
 #   B. daair (paper size), continued from ../.gpu-data/daair-init.pt when it is there, else from
 #      scratch (configs/daair-gpu-burst.yaml).
-# Neither fills an H100 alone (small kernels, Python between them), so together they get more
-# steps per second of device time than one after the other. Each sets its step count from its
-# own measured speed and re-plans as the other's load changes (train.py --time-budget-min).
+# Neither fills the GPU alone (small kernels, Python between them); together they made about 1.1x
+# the steps of one after the other (an estimate, models/README.md). Each sets its step count from
+# its own measured speed and re-plans as the other's load changes (train.py --time-budget-min).
 # The full validation of what comes back runs here, on the CPU (evaluate.py).
 #
 # Before the call (here): `/usr/bin/python3 training/make_gpu_data.py --daair-init <last daair>`
