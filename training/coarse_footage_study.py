@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+"""Where the coarse dehazing copy helps and where it hurts: hazy training photos beside hazy frames
+of the overhead sample clip, each dehazed at full size and through the rule's copy
+(daair/coarse.py), with cheap statistics of the hazy frame that a rule could read.
+
+    /usr/bin/python3 training/coarse_footage_study.py [--weights models/daair-s.pt] [--photos 8] [--frames 6]
+
+Why: the copy gains 1.6 dB on 480 px photos (coarse_study.py), but on the benchmark clip (an
+overhead view of asphalt) it loses 5-6 dB against full size (README, Benchmark). A rule that
+serves both has to tell the two apart from the hazy frame alone. Never run on validation images:
+training photos (`shared/data/train`) and `samples/car-park-rain.mp4` only. Haze: the training
+synthesis (`add_haze`), seeded per item.
+
+Statistics (luma of the hazy frame, at full size and on the copy):
+- `detail`: mean absolute Laplacian of the copy, a measure of the texture the network sees there;
+- `detail_ratio`: the copy's `detail` over the full frame's, per pixel of the copy (how much
+  texture the downscale keeps, 1 = as much);
+- `contrast`: standard deviation of the hazy luma.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from daair import coarse  # noqa: E402
+from daair.degradations import add_haze  # noqa: E402
+from daair.metrics import psnr, restore_array  # noqa: E402
+from export import load_checkpoint  # noqa: E402
+
+
+def luma(img: np.ndarray) -> np.ndarray:
+    return img @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def detail(y: np.ndarray) -> float:
+    lap = 4 * y[1:-1, 1:-1] - y[:-2, 1:-1] - y[2:, 1:-1] - y[1:-1, :-2] - y[1:-1, 2:]
+    return float(np.abs(lap).mean())
+
+
+def clip_frames(path: str, height: int, count: int) -> list:
+    """COUNT frames spread over the clip, scaled to HEIGHT (width even, aspect kept)."""
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "stream=width,height,nb_frames", "-of", "csv=p=0", path],
+                           check=True, capture_output=True, text=True).stdout.strip().split(",")
+    w0, h0, n = int(probe[0]), int(probe[1]), int(probe[2])
+    w = int(round(w0 * height / h0 / 2)) * 2
+    step = max(1, n // count)
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vf",
+                          f"select=not(mod(n\\,{step})),scale={w}:{height}:flags=bicubic",
+                          "-vsync", "0", "-frames:v", str(count), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+                         check=True, capture_output=True).stdout
+    return list(np.frombuffer(raw, np.uint8).reshape(-1, height, w, 3).astype(np.float32) / 255.0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--weights", default=os.path.join(HERE, "..", "models", "daair-s.pt"))
+    ap.add_argument("--train-dir", default=os.path.join(HERE, "..", "..", "shared", "data", "train"))
+    ap.add_argument("--clip", default=os.path.join(HERE, "..", "samples", "car-park-rain.mp4"))
+    ap.add_argument("--photos", type=int, default=8, help="photos per group (>= 1000 px long, < 1000 px)")
+    ap.add_argument("--frames", type=int, default=6, help="clip frames per height (240, 432)")
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    model = load_checkpoint(args.weights).eval()
+    k = list(model.cfg.degradations).index("dehaze")
+
+    def run(img):
+        return restore_array(model, img, route=k)
+
+    items = []
+    photos = sorted(f for f in glob.glob(os.path.join(args.train_dir, "**", "*.*"), recursive=True)
+                    if f.lower().endswith((".png", ".jpg", ".jpeg")))
+    for large in (True, False):
+        group = [f for f in photos if (max(Image.open(f).size) >= 1000) == large]
+        for path in group[7::max(1, len(group) // args.photos)][:args.photos]:
+            img = np.asarray(Image.open(path).convert("RGB"), np.float32) / 255
+            items.append((f"photo {os.path.basename(path)}", img[:img.shape[0] // 16 * 16, :img.shape[1] // 16 * 16]))
+    for height in (240, 432):
+        for i, fr in enumerate(clip_frames(args.clip, height, args.frames)):
+            items.append((f"clip {height}p #{i}", fr[:fr.shape[0] // 16 * 16, :fr.shape[1] // 16 * 16]))
+
+    print(f"{'item':32s} {'size':>9s} {'f':>2s} {'full dB':>8s} {'copy dB':>8s} {'detail':>7s} {'ratio':>6s} {'contrast':>8s}")
+    rows = []
+    for i, (name, clean) in enumerate(items):
+        hazy, _ = add_haze(clean, np.random.default_rng(3000 + i))
+        h, w = hazy.shape[:2]
+        f = coarse.factor(h, w)
+        base = psnr(hazy, clean)
+        full = psnr(np.clip(run(hazy), 0, 1), clean) - base
+        copy = psnr(coarse.restore(run, hazy), clean) - base if f > 1 else full
+        y = luma(hazy)
+        yc = luma(coarse.downscale(hazy, f)) if f > 1 else y
+        d = detail(yc)
+        ratio = d / max(1e-6, detail(y))
+        rows.append((name, full, copy, d, ratio, float(y.std())))
+        print(f"{name:32s} {w:4d}x{h:<4d} {f:2d} {full:+8.2f} {copy:+8.2f} {d:7.4f} {ratio:6.2f} {float(y.std()):8.3f}", flush=True)
+    for kind in ("photo", "clip"):
+        sel = [r for r in rows if r[0].startswith(kind)]
+        print(f"{kind}: {len(sel)} items, mean gain full {np.mean([r[1] for r in sel]):+.2f} dB, "
+              f"copy {np.mean([r[2] for r in sel]):+.2f} dB")
+
+
+if __name__ == "__main__":
+    main()
