@@ -26,6 +26,12 @@ import org.daair.stream.common.Frame;
  * the filter, so an original never mixes with restored frames; images of a folder (frames with a
  * file name) are never blended.
  *
+ * <p>Warm-up after a restart: the n-th frame since the stream started or was cut gives the previous
+ * output a weight of at most (n - 1) / n, so the output is the plain mean of the frames since the
+ * restart until n reaches the strength's own horizon (33 frames at 0.97). Without it the first
+ * frame after a cut stays at 0.97 ^ n (74 % after 10 frames): a badly restored first frame of a new
+ * degradation was carried for seconds (`./daair eval`, by route, session 7).
+ *
  * <p>Frames of a stream must arrive in order (the sink's order); one instance serves many streams.
  */
 public final class TemporalStabilizer {
@@ -43,6 +49,8 @@ public final class TemporalStabilizer {
     private final double motionFloor;
     private final int radius;
     private final Map<String, float[]> previous = new HashMap<>();
+    /** Per stream: frames averaged since the last restart (the warm-up). */
+    private final Map<String, Integer> sinceRestart = new HashMap<>();
     /** Per stream: the last input frame's luma and its sequence number (from {@link #observeInput}). */
     private final Map<String, InputState> inputs = new HashMap<>();
 
@@ -151,6 +159,7 @@ public final class TemporalStabilizer {
     public synchronized Frame apply(Frame f, float[] givenMotion) {
         if (f.isEndOfStream()) {
             previous.remove(f.streamId());
+            sinceRestart.remove(f.streamId());
             inputs.remove(f.streamId());
             return f;
         }
@@ -168,7 +177,7 @@ public final class TemporalStabilizer {
             return f;
         }
         if (prev == null || prev.length != cur.length) {
-            previous.put(f.streamId(), cur.clone());
+            restart(f.streamId(), cur);
             return f;
         }
         int w = f.width();
@@ -200,13 +209,15 @@ public final class TemporalStabilizer {
             cut = mean / motion.length > SCENE_CUT;
         }
         if (cut) {
-            previous.put(f.streamId(), cur.clone());
+            restart(f.streamId(), cur);
             return f;
         }
         float[] out = new float[cur.length];
         double ramp = motionThreshold - motionFloor;
+        int n = sinceRestart.merge(f.streamId(), 1, Integer::sum);
+        double cap = (n - 1.0) / n;
         for (int i = 0; i < plane; i++) {
-            double wgt = strength * Math.min(1, Math.max(0, (motionThreshold - motion[i]) / ramp));
+            double wgt = Math.min(cap, strength * Math.min(1, Math.max(0, (motionThreshold - motion[i]) / ramp)));
             for (int c = 0; c < 3; c++) {
                 int k = c * plane + i;
                 out[k] = (float) (wgt * prev[k] + (1 - wgt) * cur[k]);
@@ -224,7 +235,14 @@ public final class TemporalStabilizer {
     /** The stream ended: drop its state. */
     public synchronized void forget(String streamId) {
         previous.remove(streamId);
+        sinceRestart.remove(streamId);
         inputs.remove(streamId);
+    }
+
+    /** Start afresh from CUR (the first frame of the warm-up). */
+    private void restart(String streamId, float[] cur) {
+        previous.put(streamId, cur.clone());
+        sinceRestart.put(streamId, 1);
     }
 
     /** |luma(a) - luma(b)| averaged over a (2 RADIUS + 1)^2 box, per pixel (separable box filter). */

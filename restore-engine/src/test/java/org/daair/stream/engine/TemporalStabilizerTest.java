@@ -189,6 +189,34 @@ class TemporalStabilizerTest {
     }
 
     @Test
+    void afterACutTheOutputIsTheMeanOfTheFramesSinceNotTheFirstHeld() {
+        // the first frame after a cut restored badly (0.1 too bright: under the cut threshold from
+        // the next), the next ones well: the output must not hold the bad frame at strength 0.97
+        // (0.97^4 = 89 % of its error after 4 more frames) but average it away as a running mean
+        // does (1 / n of it after n frames)
+        TemporalStabilizer s = new TemporalStabilizer(0.97, 0.1, 3);
+        float[] grey = new float[3 * W * H];
+        java.util.Arrays.fill(grey, 0.2f);
+        s.apply(new Frame("cam", 0, 0, W, H, grey, "derain", null));
+        float[] bad = new float[3 * W * H];
+        java.util.Arrays.fill(bad, 0.7f);
+        s.apply(new Frame("cam", 1, 40_000, W, H, bad, "dehaze", null));   // a cut: mean change 0.5
+        float[] good = new float[3 * W * H];
+        java.util.Arrays.fill(good, 0.6f);
+        Frame out = null;
+        for (int t = 2; t < 6; t++) {
+            out = s.apply(new Frame("cam", t, t * 40_000L, W, H, good.clone(), "dehaze", null));
+        }
+        // frames 1..5 since the cut: one at 0.7 and four at 0.6 -> 0.62 (held at 0.97: 0.689)
+        assertEquals(0.62, mean(out), 1e-4, "the running mean of the five frames since the cut");
+        // once warm the strength rules again: a still scene keeps calming at 0.97, not 1 / n
+        for (int t = 6; t < 80; t++) {
+            out = s.apply(new Frame("cam", t, t * 40_000L, W, H, good.clone(), "dehaze", null));
+        }
+        assertEquals(0.6, mean(out), 2e-3, "and the bad frame is gone");
+    }
+
+    @Test
     void passthroughAndSceneCutsAreNotBlended() {
         Random rnd = new Random(3);
         TemporalStabilizer s = new TemporalStabilizer(0.9, 0.1, 3);
