@@ -20,13 +20,11 @@ Statistics (luma of the hazy frame, at full size and on the copy):
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import subprocess
 import sys
 
 import numpy as np
-import torch
 from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -34,8 +32,8 @@ sys.path.insert(0, HERE)
 
 from daair import coarse  # noqa: E402
 from daair.degradations import add_haze  # noqa: E402
-from daair.metrics import psnr, restore_array  # noqa: E402
-from export import load_checkpoint  # noqa: E402
+from daair.metrics import psnr  # noqa: E402
+from coarse_study import dehaze_runner, training_photos  # noqa: E402
 
 
 def luma(img: np.ndarray) -> np.ndarray:
@@ -71,19 +69,10 @@ def main():
     ap.add_argument("--frames", type=int, default=6, help="clip frames per height (240, 432)")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    model = load_checkpoint(args.weights).eval()
-    k = list(model.cfg.degradations).index("dehaze")
-
-    def run(img):
-        return restore_array(model, img, route=k)
-
+    run = dehaze_runner(args.weights, args.threads)
     items = []
-    photos = sorted(f for f in glob.glob(os.path.join(args.train_dir, "**", "*.*"), recursive=True)
-                    if f.lower().endswith((".png", ".jpg", ".jpeg")))
     for large in (True, False):
-        group = [f for f in photos if (max(Image.open(f).size) >= 1000) == large]
-        for path in group[7::max(1, len(group) // args.photos)][:args.photos]:
+        for path in training_photos(args.train_dir, large, args.photos, offset=7):
             img = np.asarray(Image.open(path).convert("RGB"), np.float32) / 255
             items.append((f"photo {os.path.basename(path)}", img[:img.shape[0] // 16 * 16, :img.shape[1] // 16 * 16]))
     for height in (240, 432):

@@ -28,6 +28,23 @@ from daair.metrics import psnr, restore_array  # noqa: E402
 from export import load_checkpoint  # noqa: E402
 
 
+def dehaze_runner(weights: str, threads: int):
+    """The network with its route fixed to dehaze, as an HxWx3 -> HxWx3 function."""
+    torch.set_num_threads(threads)
+    model = load_checkpoint(weights).eval()
+    k = list(model.cfg.degradations).index("dehaze")
+    return lambda img: restore_array(model, img, route=k)
+
+
+def training_photos(train_dir: str, large: bool, count: int, offset: int) -> list:
+    """COUNT photos spread over the training set, at least 1000 px long (LARGE) or under it;
+    OFFSET picks which (coarse_study.py and coarse_footage_study.py use different ones)."""
+    photos = sorted(f for f in glob.glob(os.path.join(train_dir, "**", "*.*"), recursive=True)
+                    if f.lower().endswith((".png", ".jpg", ".jpeg")))
+    group = [f for f in photos if (max(Image.open(f).size) >= 1000) == large]
+    return group[offset::max(1, len(group) // count)][:count]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--weights", default=os.path.join(HERE, "..", "models", "daair-s.pt"))
@@ -35,18 +52,9 @@ def main():
     ap.add_argument("--images", type=int, default=8, help="photos per group")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    model = load_checkpoint(args.weights).eval()
-    k = list(model.cfg.degradations).index("dehaze")
-
-    def run(img):
-        return restore_array(model, img, route=k)
-
-    photos = sorted(f for f in glob.glob(os.path.join(args.train_dir, "**", "*.*"), recursive=True)
-                    if f.lower().endswith((".png", ".jpg", ".jpeg")))
+    run = dehaze_runner(args.weights, args.threads)
     for large in (True, False):
-        group = [f for f in photos if (max(Image.open(f).size) >= 1000) == large]
-        group = group[5::max(1, len(group) // args.images)][:args.images]
+        group = training_photos(args.train_dir, large, args.images, offset=5)
         gains = {f: [] for f in (1, 2, 3, 4)}
         for i, path in enumerate(group):
             clean = np.asarray(Image.open(path).convert("RGB"), np.float32) / 255
