@@ -15,7 +15,10 @@ Statistics (luma of the hazy frame, at full size and on the copy):
 - `detail`: mean absolute Laplacian of the copy, a measure of the texture the network sees there;
 - `detail_ratio`: the copy's `detail` over the full frame's, per pixel of the copy (how much
   texture the downscale keeps, 1 = as much);
-- `contrast`: standard deviation of the hazy luma.
+- `contrast`: standard deviation of the hazy luma;
+- `gap`: mean luma of the copy path's output minus the network's output at native resolution, on
+  the central 256x256 crop (one extra run of the network on a crop, as the classifier does):
+  negative when the copy dehazes that region more.
 """
 from __future__ import annotations
 
@@ -79,7 +82,7 @@ def main():
         for i, fr in enumerate(clip_frames(args.clip, height, args.frames)):
             items.append((f"clip {height}p #{i}", fr[:fr.shape[0] // 16 * 16, :fr.shape[1] // 16 * 16]))
 
-    print(f"{'item':32s} {'size':>9s} {'f':>2s} {'full dB':>8s} {'copy dB':>8s} {'detail':>7s} {'ratio':>6s} {'contrast':>8s}")
+    print(f"{'item':32s} {'size':>9s} {'f':>2s} {'full dB':>8s} {'copy dB':>8s} {'detail':>7s} {'ratio':>6s} {'contrast':>8s} {'gap':>7s}")
     rows = []
     for i, (name, clean) in enumerate(items):
         hazy, _ = add_haze(clean, np.random.default_rng(3000 + i))
@@ -87,13 +90,21 @@ def main():
         f = coarse.factor(h, w)
         base = psnr(hazy, clean)
         full = psnr(np.clip(run(hazy), 0, 1), clean) - base
-        copy = psnr(coarse.restore(run, hazy), clean) - base if f > 1 else full
+        via_copy = coarse.restore(run, hazy) if f > 1 else None
+        copy = psnr(via_copy, clean) - base if f > 1 else full
+        gap = 0.0
+        if f > 1:
+            s_ = min(256, h, w)
+            y0, x0 = (h - s_) // 2, (w - s_) // 2
+            crop = hazy[y0:y0 + s_, x0:x0 + s_]
+            gap = float(luma(via_copy[y0:y0 + s_, x0:x0 + s_]).mean() - luma(np.clip(run(crop), 0, 1)).mean())
         y = luma(hazy)
         yc = luma(coarse.downscale(hazy, f)) if f > 1 else y
         d = detail(yc)
         ratio = d / max(1e-6, detail(y))
-        rows.append((name, full, copy, d, ratio, float(y.std())))
-        print(f"{name:32s} {w:4d}x{h:<4d} {f:2d} {full:+8.2f} {copy:+8.2f} {d:7.4f} {ratio:6.2f} {float(y.std()):8.3f}", flush=True)
+        rows.append((name, full, copy, d, ratio, float(y.std()), gap))
+        print(f"{name:32s} {w:4d}x{h:<4d} {f:2d} {full:+8.2f} {copy:+8.2f} {d:7.4f} {ratio:6.2f} {float(y.std()):8.3f} {gap:+7.3f}",
+              flush=True)
     for kind in ("photo", "clip"):
         sel = [r for r in rows if r[0].startswith(kind)]
         print(f"{kind}: {len(sel)} items, mean gain full {np.mean([r[1] for r in sel]):+.2f} dB, "
