@@ -214,7 +214,9 @@ public final class TemporalStabilizer {
         }
         float[] out = new float[cur.length];
         double ramp = motionThreshold - motionFloor;
-        int n = sinceRestart.merge(f.streamId(), 1, Integer::sum);
+        // counted up to a bound: past the strength's horizon the cap no longer binds, and a live
+        // stream without cuts would otherwise overflow the count after years
+        int n = sinceRestart.merge(f.streamId(), 1, (a, b) -> Math.min(a + b, 1 << 20));
         double cap = (n - 1.0) / n;
         for (int i = 0; i < plane; i++) {
             double wgt = Math.min(cap, strength * Math.min(1, Math.max(0, (motionThreshold - motion[i]) / ramp)));
