@@ -94,10 +94,10 @@ def main():
         copy = psnr(via_copy, clean) - base if f > 1 else full
         gap = 0.0
         if f > 1:
-            s_ = min(256, h, w)
-            y0, x0 = (h - s_) // 2, (w - s_) // 2
-            crop = hazy[y0:y0 + s_, x0:x0 + s_]
-            gap = float(luma(via_copy[y0:y0 + s_, x0:x0 + s_]).mean() - luma(np.clip(run(crop), 0, 1)).mean())
+            side = min(256, h, w)
+            y0, x0 = (h - side) // 2, (w - side) // 2
+            crop = hazy[y0:y0 + side, x0:x0 + side]
+            gap = float(luma(via_copy[y0:y0 + side, x0:x0 + side]).mean() - luma(np.clip(run(crop), 0, 1)).mean())
         y = luma(hazy)
         yc = luma(coarse.downscale(hazy, f)) if f > 1 else y
         d = detail(yc)
