@@ -86,6 +86,23 @@ def steps_in_budget(step: int, per_step: float, spent: float, budget_s: float, e
     return step + max(1, int((left - val_reserve - 15) / per_step))
 
 
+def select_trainable(model: torch.nn.Module, trainable: str, degradations) -> None:
+    """Which parameters learn. "all"; "routers": a routing fine-tune, the routers alone from the
+    routing loss; "expert:<degradation>": that degradation's specialised experts alone, in every
+    block, so every other route computes exactly what it did."""
+    if trainable == "all":
+        return
+    if trainable == "routers":
+        keep = lambda n: ".router." in n
+    elif trainable.startswith("expert:") and trainable[7:] in degradations:
+        k = list(degradations).index(trainable[7:])
+        keep = lambda n: f".experts.{k}." in n
+    else:
+        raise ValueError(f"trainable: all, routers or expert:<one of {', '.join(degradations)}>, not {trainable}")
+    for n, p in model.named_parameters():
+        p.requires_grad = keep(n)
+
+
 def save(path: str, state: dict):
     tmp = path + ".tmp"
     torch.save(state, tmp)
@@ -136,14 +153,13 @@ def main():
     model = model.to(memory_format=layout)
     o = exp["optimizer"]
     # fused AdamW on a GPU: the unfused one was 15 % of an H100 step (hundreds of small tensors)
-    routers_only = exp.get("trainable", "all") == "routers"
-    if exp.get("trainable", "all") not in ("all", "routers"):
-        raise SystemExit(f"trainable: all or routers, not {exp.get('trainable')}")
-    if routers_only:
-        # a routing fine-tune: only the routers learn, from the routing loss alone; the experts,
-        # the trunk and the controllers (no EMA pull) stay exactly as they are
-        for n, p in model.named_parameters():
-            p.requires_grad = ".router." in n
+    trainable = exp.get("trainable", "all")
+    routers_only = trainable == "routers"
+    expert_only = trainable.startswith("expert:")
+    try:
+        select_trainable(model, trainable, cfg.degradations)
+    except ValueError as e:
+        raise SystemExit(str(e))
     fused = {"fused": True} if device.type == "cuda" else {}
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=o["lr"],
                             betas=tuple(o.get("betas", (0.9, 0.999))), weight_decay=o.get("weight_decay", 0.0),
@@ -219,16 +235,22 @@ def main():
                 x, y, lab_t = (torch.from_numpy(a).to(device) for a in (deg, cln, lab))
             x = x.contiguous(memory_format=layout)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp == "bf16"):
-                out, logits = model(x, labels=lab_t if step < teacher else None, return_logits=True)
+                # one expert alone learns from the samples routed to it by their label (a frozen
+                # router would send a few elsewhere, where nothing learns)
+                forced = step < teacher or expert_only
+                out, logits = model(x, labels=lab_t if forced else None, return_logits=True)
             l1 = (out.float() - y).abs().mean()
             aux = aux_routing_loss([g.float() for g in logits], lab_t)
-            loss = aux if routers_only else l1 + aux_w * aux
+            # the routing loss would reach a lone expert through the later routers' inputs
+            loss = aux if routers_only else l1 if expert_only else l1 + aux_w * aux
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if exp.get("grad_clip"):
                 torch.nn.utils.clip_grad_norm_(model.parameters(), exp["grad_clip"])
             opt.step()
-            if not routers_only:
+            if trainable == "all":
+                # the controllers follow the encoders' agnostic experts; when those are frozen
+                # the pull would still move the controllers, and with them every route
                 model.ema_update()
             step += 1
             run_l1 += float(l1)

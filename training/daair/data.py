@@ -67,10 +67,12 @@ class TrainSampler:
         """SYNTHESIS (an experiment's ``synthesis`` section, optional): ``camera_p``, the share of
         samples passed through a random camera (4:2:0, compression; camera.py), and options that
         widen a degradation (``lowlight_photons: [lo, hi]``); ``degradation_weights`` (integer
-        repeats per degradation in the balanced cycle, e.g. ``{dehaze: 2}``); ``haze_context:
+        repeats per degradation in the balanced cycle, e.g. ``{dehaze: 2}``; 0 leaves one out); ``haze_context:
         [lo, hi]``, haze synthesised over a region lo..hi times the crop's side and then cropped,
         so a crop sees the slowly varying transmission of a whole scene, as a full frame does,
-        rather than the whole depth range squeezed into 128 px. Without it: the plain synthesis."""
+        rather than the whole depth range squeezed into 128 px; ``haze_coarse: [lo, hi]``, hazy
+        samples from whole photos shrunk to the engine's coarse dehazing copy (longer side lo..hi
+        px). Without them: the plain synthesis."""
         self.synthesis = synthesis or {}
         weights = self.synthesis.get("degradation_weights", {}) or {}
         unknown = set(weights) - set(degradations)
@@ -78,6 +80,8 @@ class TrainSampler:
             raise ValueError(f"degradation_weights names {sorted(unknown)}, not in this model's {list(degradations)}")
         # the balanced cycle: each degradation's index repeated by its weight (default 1)
         self.cycle = [k for k, d in enumerate(degradations) for _ in range(int(weights.get(d, 1)))]
+        if not self.cycle:
+            raise ValueError("degradation_weights leave out every degradation")
         paths = list_images(train_dir)
         if not paths:
             raise FileNotFoundError(f"no training images under {train_dir}")
@@ -90,6 +94,8 @@ class TrainSampler:
         h, w = img.shape[:2]
         # random scale in [0.5, 1] half of the time: variety of object sizes and less JPEG grain
         scale = rng.uniform(0.5, 1.0) if rng.random() < 0.5 else 1.0
+        if name == "dehaze" and "haze_coarse" in self.synthesis:
+            return self._coarse_haze_sample(rng, img, crop)
         context = 1.0
         if name == "dehaze" and "haze_context" in self.synthesis:
             lo, hi = self.synthesis["haze_context"]
@@ -107,6 +113,27 @@ class TrainSampler:
             cy, cx = rng.integers(0, side - crop + 1), rng.integers(0, side - crop + 1)
             degraded = np.ascontiguousarray(degraded[cy:cy + crop, cx:cx + crop])
             clean = np.ascontiguousarray(clean[cy:cy + crop, cx:cx + crop])
+        if self.synthesis.get("camera_p", 0) > 0 and rng.random() < self.synthesis["camera_p"]:
+            degraded = camera.camera(degraded, rng)
+        return degraded, clean
+
+    def _coarse_haze_sample(self, rng: np.random.Generator, img: np.ndarray, crop: int):
+        """A hazy sample as the engine's dehazing sees it: the engine shrinks every frame routed to
+        dehaze to a coarse copy whose longer side is at most 256 px (daair/coarse.py), so the
+        network meets whole scenes at a few times below their native scale. The whole photo is
+        shrunk by area averaging until its longer side is uniform in ``haze_coarse`` [lo, hi]
+        (at least crop on the shorter side), hazed as a whole, then cropped."""
+        lo, hi = self.synthesis["haze_coarse"]
+        h, w = img.shape[:2]
+        k = max(rng.uniform(float(lo), float(hi)) / max(h, w), crop / min(h, w))
+        sh, sw = max(crop, int(round(h * k))), max(crop, int(round(w * k)))
+        small = np.asarray(Image.fromarray(img).resize((sw, sh), Image.BOX if k < 1 else Image.BICUBIC))
+        clean = to_float(augment(small, int(rng.integers(8))))
+        degraded, _ = DEGRADE["dehaze"](clean, rng, **camera.degradation_options(self.synthesis, "dehaze"))
+        hh, ww = clean.shape[:2]
+        cy, cx = rng.integers(0, hh - crop + 1), rng.integers(0, ww - crop + 1)
+        degraded = np.ascontiguousarray(degraded[cy:cy + crop, cx:cx + crop])
+        clean = np.ascontiguousarray(clean[cy:cy + crop, cx:cx + crop])
         if self.synthesis.get("camera_p", 0) > 0 and rng.random() < self.synthesis["camera_p"]:
             degraded = camera.camera(degraded, rng)
         return degraded, clean

@@ -96,3 +96,42 @@ def test_haze_context_gives_crops_of_slowly_varying_haze(tmp_path):
     wide, shape_wide = spread({"haze_context": [4, 4]})
     assert shape_plain == shape_wide == (1, 3, 48, 48)
     assert wide < 0.7 * plain
+
+
+def test_zero_weights_leave_degradations_out(tmp_path):
+    names = ["denoise", "derain", "dehaze", "deblur", "lowlight"]
+    folder = _folder(tmp_path, (40, 40))
+    only_haze = {d: 0 for d in names if d != "dehaze"}
+    s = TrainSampler(folder, names, seed=0, synthesis={"degradation_weights": only_haze})
+    assert set(np.concatenate([s.batch(step, 4, 16)[2] for step in range(3)])) == {2}
+    with pytest.raises(ValueError, match="every degradation"):
+        TrainSampler(folder, names, seed=0, synthesis={"degradation_weights": {d: 0 for d in names}})
+
+
+def test_haze_coarse_shows_whole_photos_shrunk_like_the_engines_copy(tmp_path):
+    """Photos of vertical stripes 20 px wide, 300 x 600: shrunk to 160..256 px on the longer side
+    the stripes are 5-9 px wide, against 10-20 px in the plain crops (scale 0.5..1), so a crop
+    crosses about twice as many stripe edges. Reproducible per step, crop-sized, hazy."""
+    from PIL import Image
+    stripes = ((np.arange(600) // 20) % 2).astype(np.uint8)[None, :].repeat(300, 0) * 200 + 30
+    for i in range(2):
+        Image.fromarray(np.stack([stripes] * 3, axis=2)).save(tmp_path / f"{i}.png")
+    names = ["dehaze"]
+
+    def edges(synthesis):
+        s = TrainSampler(str(tmp_path), names, seed=0, synthesis=synthesis)
+        n = []
+        for step in range(16):
+            d, c, lab = s.batch(step, 1, 48)
+            assert d.shape == c.shape == (1, 3, 48, 48) and lab[0] == 0
+            assert np.abs(d - c).mean() > 0.01                     # hazed
+            # stripes run along one axis (the augmentation may transpose): count along the other
+            img = c[0, 0]
+            line = img[img.shape[0] // 2] if np.abs(np.diff(img, axis=1)).sum() > np.abs(np.diff(img, axis=0)).sum() \
+                else img[:, img.shape[1] // 2]
+            n.append(np.count_nonzero(np.diff(line > line.mean())))
+        again = TrainSampler(str(tmp_path), names, seed=0, synthesis=synthesis).batch(5, 1, 48)[0]
+        assert np.array_equal(again, s.batch(5, 1, 48)[0])
+        return np.mean(n)
+
+    assert edges({"haze_coarse": [160, 256]}) > 1.6 * edges({})
