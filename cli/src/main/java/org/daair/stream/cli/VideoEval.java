@@ -45,12 +45,22 @@ public final class VideoEval {
                          List<FrameScore> frameScores) {
     }
 
-    /** One frame: the route the engine chose and the PSNR of the input, the restored and the stabilised frame. */
-    public record FrameScore(int index, String route, double input, double restored, double stabilized) {
+    /**
+     * One frame: the route the engine chose, the PSNR of the input, the restored and the stabilised
+     * frame, and the flicker of the restored and the stabilised video between the previous frame
+     * and this one (mean absolute change over the {@code stillPixels} where the clean video is
+     * still; 0 for the first frame). The clip's flicker is these means weighted by stillPixels.
+     */
+    public record FrameScore(int index, String route, double input, double restored, double stabilized,
+                             long stillPixels, double flickerRestored, double flickerStabilized) {
     }
 
-    /** Mean PSNR of the input, the restored and the stabilised frames over the frames of one route. */
-    public record RouteScores(String route, int frames, double input, double restored, double stabilized) {
+    /**
+     * Mean PSNR of the input, the restored and the stabilised frames over the frames of one route,
+     * and the flicker into those frames, pooled over their still pixels as the clip's is.
+     */
+    public record RouteScores(String route, int frames, double input, double restored, double stabilized,
+                              double flickerRestored, double flickerStabilized) {
     }
 
     private VideoEval() {
@@ -120,10 +130,14 @@ public final class VideoEval {
         List<float[]> outPx = restored.stream().map(Frame::rgb).toList();
         Map<String, Long> routes = new TreeMap<>();
         restored.forEach(f -> routes.merge(f.route(), 1L, Long::sum));
+        double[][] flickerOut = Flicker.perFrame(outPx, cleanPx, w, h);
+        double[][] flickerStab = Flicker.perFrame(stab, cleanPx, w, h);
         List<FrameScore> frames = new ArrayList<>();
         for (int t = 0; t < restored.size(); t++) {
+            long still = (long) flickerOut[1][t];
             frames.add(new FrameScore(t, restored.get(t).route(), psnr8(inPx.get(t), cleanPx.get(t)),
-                    psnr8(outPx.get(t), cleanPx.get(t)), psnr8(stab.get(t), cleanPx.get(t))));
+                    psnr8(outPx.get(t), cleanPx.get(t)), psnr8(stab.get(t), cleanPx.get(t)), still,
+                    still == 0 ? 0 : flickerOut[0][t] / still, still == 0 ? 0 : flickerStab[0][t] / still));
         }
         return new Result(c.size(), w, h, Flicker.measure(cleanPx, cleanPx, w, h),
                 new Scores(meanPsnr(inPx, cleanPx), Flicker.movingPsnr(inPx, cleanPx, w, h), Flicker.measure(inPx, cleanPx, w, h)),
@@ -140,8 +154,20 @@ public final class VideoEval {
         groups.forEach((route, fs) -> out.add(new RouteScores(route, fs.size(),
                 fs.stream().mapToDouble(FrameScore::input).average().orElse(0),
                 fs.stream().mapToDouble(FrameScore::restored).average().orElse(0),
-                fs.stream().mapToDouble(FrameScore::stabilized).average().orElse(0))));
+                fs.stream().mapToDouble(FrameScore::stabilized).average().orElse(0),
+                pooledFlicker(fs, FrameScore::flickerRestored), pooledFlicker(fs, FrameScore::flickerStabilized))));
         return out;
+    }
+
+    /** Flicker over these frames: their per-frame means weighted by their still pixels. */
+    static double pooledFlicker(List<FrameScore> frames, java.util.function.ToDoubleFunction<FrameScore> flicker) {
+        double sum = 0;
+        long n = 0;
+        for (FrameScore f : frames) {
+            sum += flicker.applyAsDouble(f) * f.stillPixels();
+            n += f.stillPixels();
+        }
+        return n == 0 ? 0 : sum / n;
     }
 
     /** PSNR on 8-bit values (what a viewer sees after encoding), averaged over frames. */
@@ -176,10 +202,13 @@ public final class VideoEval {
                     e.getValue().flicker(), e.getValue().flicker() / r.flickerClean()));
         }
         sb.append("(bound: the same stabiliser told where the clean video moves, i.e. with a perfect motion detector)\n");
-        sb.append(String.format("%-22s %10s %10s %12s %14s%n", "PSNR dB by route", "frames", "input", "per frame", "stabilised"));
+        sb.append(String.format("%-22s %10s %10s %12s %14s %14s %14s%n", "by route", "frames", "input dB", "per frame dB",
+                "stabilised dB", "flicker/clean", "stab. flicker"));
         for (RouteScores g : r.byRoute()) {
-            sb.append(String.format("%-22s %10d %10.2f %12.2f %14.2f%n", g.route(), g.frames(), g.input(), g.restored(), g.stabilized()));
+            sb.append(String.format("%-22s %10d %10.2f %12.2f %14.2f %14.2f %14.2f%n", g.route(), g.frames(), g.input(), g.restored(),
+                    g.stabilized(), g.flickerRestored() / r.flickerClean(), g.flickerStabilized() / r.flickerClean()));
         }
+        sb.append("(flicker/clean by route: the restored frames', then the stabilised ones', into the frames of that route)\n");
         return sb.toString();
     }
 }

@@ -73,6 +73,28 @@ class TemporalStabilityTest {
         }
         assertEquals(counted, byRoute, "each route's frames, once");
         assertEquals(sumRestored, weighted, 1e-6, "the routes' means weighted by their frames give the clip's");
+        // flicker frame by frame and by route pools back to the clip's
+        double stillSum = 0;
+        double flickerSum = 0;
+        double stabSum = 0;
+        java.util.Map<String, double[]> pooled = new java.util.TreeMap<>();
+        for (int t = 0; t < frames.size(); t++) {
+            JsonNode f = frames.get(t);
+            long still = f.get("stillPixels").asLong();
+            assertTrue(t == 0 ? still == 0 : still > 0, "every frame after the first has still pixels: " + f);
+            stillSum += still;
+            flickerSum += still * f.get("flickerRestored").asDouble();
+            stabSum += still * f.get("flickerStabilized").asDouble();
+            double[] acc = pooled.computeIfAbsent(f.get("route").asText(), k -> new double[2]);
+            acc[0] += still * f.get("flickerStabilized").asDouble();
+            acc[1] += still;
+        }
+        assertEquals(per.get("flicker").asDouble(), flickerSum / stillSum, 1e-9, "per-frame flicker pools to the clip's");
+        assertEquals(stab.get("flicker").asDouble(), stabSum / stillSum, 1e-9, "and the stabilised clip's");
+        for (JsonNode g : res.get("byRoute")) {
+            double[] acc = pooled.get(g.get("route").asText());
+            assertEquals(acc[0] / acc[1], g.get("flickerStabilized").asDouble(), 1e-9, "a route's flicker pools its frames'");
+        }
     }
 
     private static List<Frame> restore(Path in, Path out, String stabilize) throws Exception {

@@ -23,16 +23,33 @@ public final class Flicker {
      * @return the mean absolute frame-to-frame change over still pixels, or NaN if none is still
      */
     public static double measure(List<float[]> video, List<float[]> reference, int w, int h) {
+        double[][] parts = perFrame(video, reference, w, h);
+        double sum = 0;
+        long n = 0;
+        for (int t = 1; t < video.size(); t++) {
+            sum += parts[0][t];
+            n += (long) parts[1][t];
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /**
+     * Flicker frame by frame: for each frame t (from 1), the summed absolute change from frame
+     * t - 1 over the still pixels ({@code [0][t]}) and their number ({@code [1][t]}), so spans of
+     * frames (a route's, a spike at a switch) can be pooled exactly as {@link #measure} pools them all.
+     */
+    public static double[][] perFrame(List<float[]> video, List<float[]> reference, int w, int h) {
         if (video.size() != reference.size()) {
             throw new IllegalArgumentException(video.size() + " frames against " + reference.size() + " reference frames");
         }
         int plane = w * h;
-        double sum = 0;
-        long n = 0;
+        double[][] out = new double[2][video.size()];
         for (int t = 1; t < video.size(); t++) {
             float[] still = TemporalStabilizer.blurredLumaChange(reference.get(t), reference.get(t - 1), w, h);
             float[] a = video.get(t);
             float[] b = video.get(t - 1);
+            double sum = 0;
+            long n = 0;
             for (int i = 0; i < plane; i++) {
                 if (still[i] < STATIC_CHANGE) {
                     sum += (Math.abs(a[i] - b[i]) + Math.abs(a[plane + i] - b[plane + i])
@@ -40,8 +57,10 @@ public final class Flicker {
                     n++;
                 }
             }
+            out[0][t] = sum;
+            out[1][t] = n;
         }
-        return n == 0 ? Double.NaN : sum / n;
+        return out;
     }
 
     /** A blurred luma change of the reference above this (about 6/255) is a moving pixel. */
