@@ -19,6 +19,8 @@ Statistics (luma of the hazy frame, at full size and on the copy):
 - `gap`: mean luma of the copy path's output minus the network's output at native resolution, on
   the central 256x256 crop (one extra run of the network on a crop, as the classifier does):
   negative when the copy dehazes that region more.
+Besides full size and the copy, `calib`: the copy's output corrected per channel by the affine map
+that takes its central crop to the native-resolution output there (`calibrate`).
 """
 from __future__ import annotations
 
@@ -48,16 +50,28 @@ def detail(y: np.ndarray) -> float:
     return float(np.abs(lap).mean())
 
 
-def clip_frames(path: str, height: int, count: int) -> list:
-    """COUNT frames spread over the clip, scaled to HEIGHT (width even, aspect kept)."""
+def calibrate(via_copy: np.ndarray, copy_crop: np.ndarray, native_crop: np.ndarray) -> np.ndarray:
+    """The copy path's output mapped per channel by the affine fit (least squares) that takes its
+    central crop to the network's own output on that crop at native resolution: the copy's
+    overall bias (too dark, too contrasty) corrected from one extra run on a crop."""
+    out = np.empty_like(via_copy)
+    for c in range(3):
+        x, y = copy_crop[..., c].ravel().astype(np.float64), native_crop[..., c].ravel().astype(np.float64)
+        a = np.cov(x, y, bias=True)[0, 1] / max(x.var(), 1e-6)
+        out[..., c] = a * via_copy[..., c] + (y.mean() - a * x.mean())
+    return np.clip(out, 0, 1)
+
+
+def clip_frames(path: str, height: int, count: int, first: int = 0) -> list:
+    """COUNT frames spread over the clip from frame FIRST, scaled to HEIGHT (width even, aspect kept)."""
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                             "stream=width,height,nb_frames", "-of", "csv=p=0", path],
                            check=True, capture_output=True, text=True).stdout.strip().split(",")
     w0, h0, n = int(probe[0]), int(probe[1]), int(probe[2])
     w = int(round(w0 * height / h0 / 2)) * 2
-    step = max(1, n // count)
+    step = max(1, (n - first) // count)
     raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vf",
-                          f"select=not(mod(n\\,{step})),scale={w}:{height}:flags=bicubic",
+                          f"select=gte(n\\,{first})*not(mod(n-{first}\\,{step})),scale={w}:{height}:flags=bicubic",
                           "-vsync", "0", "-frames:v", str(count), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
                          check=True, capture_output=True).stdout
     return list(np.frombuffer(raw, np.uint8).reshape(-1, height, w, 3).astype(np.float32) / 255.0)
@@ -71,44 +85,54 @@ def main():
     ap.add_argument("--photos", type=int, default=8, help="photos per group (>= 1000 px long, < 1000 px)")
     ap.add_argument("--frames", type=int, default=6, help="clip frames per height (240, 432)")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--seed", type=int, default=3000, help="item i is hazed with seed SEED + i")
+    ap.add_argument("--offset", type=int, default=7, help="which training photos (another offset: other photos)")
+    ap.add_argument("--frame-offset", type=int, default=0, help="first clip frame taken (another: other frames)")
+    ap.add_argument("--gap", type=float, default=-0.12,
+                    help="the rule to check: full size (or the calibrated copy) where gap is below this")
     args = ap.parse_args()
     run = dehaze_runner(args.weights, args.threads)
     items = []
     for large in (True, False):
-        for path in training_photos(args.train_dir, large, args.photos, offset=7):
+        for path in training_photos(args.train_dir, large, args.photos, offset=args.offset):
             img = np.asarray(Image.open(path).convert("RGB"), np.float32) / 255
             items.append((f"photo {os.path.basename(path)}", img[:img.shape[0] // 16 * 16, :img.shape[1] // 16 * 16]))
     for height in (240, 432):
-        for i, fr in enumerate(clip_frames(args.clip, height, args.frames)):
+        for i, fr in enumerate(clip_frames(args.clip, height, args.frames, args.frame_offset)):
             items.append((f"clip {height}p #{i}", fr[:fr.shape[0] // 16 * 16, :fr.shape[1] // 16 * 16]))
 
-    print(f"{'item':32s} {'size':>9s} {'f':>2s} {'full dB':>8s} {'copy dB':>8s} {'detail':>7s} {'ratio':>6s} {'contrast':>8s} {'gap':>7s}")
+    print(f"{'item':32s} {'size':>9s} {'f':>2s} {'full dB':>8s} {'copy dB':>8s} {'calib dB':>8s} {'detail':>7s} {'ratio':>6s} {'contrast':>8s} {'gap':>7s}")
     rows = []
     for i, (name, clean) in enumerate(items):
-        hazy, _ = add_haze(clean, np.random.default_rng(3000 + i))
+        hazy, _ = add_haze(clean, np.random.default_rng(args.seed + i))
         h, w = hazy.shape[:2]
         f = coarse.factor(h, w)
         base = psnr(hazy, clean)
         full = psnr(np.clip(run(hazy), 0, 1), clean) - base
         via_copy = coarse.restore(run, hazy) if f > 1 else None
         copy = psnr(via_copy, clean) - base if f > 1 else full
-        gap = 0.0
+        gap, calib = 0.0, copy
         if f > 1:
             side = min(256, h, w)
             y0, x0 = (h - side) // 2, (w - side) // 2
             crop = hazy[y0:y0 + side, x0:x0 + side]
-            gap = float(luma(via_copy[y0:y0 + side, x0:x0 + side]).mean() - luma(np.clip(run(crop), 0, 1)).mean())
+            native = np.clip(run(crop), 0, 1)
+            gap = float(luma(via_copy[y0:y0 + side, x0:x0 + side]).mean() - luma(native).mean())
+            calib = psnr(calibrate(via_copy, via_copy[y0:y0 + side, x0:x0 + side], native), clean) - base
         y = luma(hazy)
         yc = luma(coarse.downscale(hazy, f)) if f > 1 else y
         d = detail(yc)
         ratio = d / max(1e-6, detail(y))
-        rows.append((name, full, copy, d, ratio, float(y.std()), gap))
-        print(f"{name:32s} {w:4d}x{h:<4d} {f:2d} {full:+8.2f} {copy:+8.2f} {d:7.4f} {ratio:6.2f} {float(y.std()):8.3f} {gap:+7.3f}",
-              flush=True)
+        rows.append((name, full, copy, d, ratio, float(y.std()), gap, calib))
+        print(f"{name:32s} {w:4d}x{h:<4d} {f:2d} {full:+8.2f} {copy:+8.2f} {calib:+8.2f} {d:7.4f} {ratio:6.2f} "
+              f"{float(y.std()):8.3f} {gap:+7.3f}", flush=True)
     for kind in ("photo", "clip"):
         sel = [r for r in rows if r[0].startswith(kind)]
         print(f"{kind}: {len(sel)} items, mean gain full {np.mean([r[1] for r in sel]):+.2f} dB, "
-              f"copy {np.mean([r[2] for r in sel]):+.2f} dB")
+              f"copy {np.mean([r[2] for r in sel]):+.2f} dB, calibrated copy {np.mean([r[7] for r in sel]):+.2f} dB; "
+              f"where gap < {args.gap}: full size {np.mean([r[1] if r[6] < args.gap else r[2] for r in sel]):+.2f} dB, "
+              f"calibrated copy {np.mean([r[7] if r[6] < args.gap else r[2] for r in sel]):+.2f} dB "
+              f"({sum(r[6] < args.gap for r in sel)} items)")
 
 
 if __name__ == "__main__":
