@@ -15,7 +15,7 @@ import sys, torch
 sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(sys.argv[2]), "..", "training"))
 from daair import checkpoint
 ck = checkpoint.read(sys.argv[1])
-keep = {k: ck[k] for k in ("config_name", "config", "model", "step", "elapsed_s", "best") if k in ck}
+keep = {k: ck[k] for k in ("config_name", "config", "model", "step", "elapsed_s", "best", "merged_experts") if k in ck}
 keep["experiment"] = {k: v for k, v in ck.get("experiment", {}).items() if k not in ("train_dir", "val_dir", "run_dir")}
 torch.save(keep, sys.argv[2])
 print("step", ck["step"], "elapsed_s", round(ck.get("elapsed_s", 0)))

@@ -44,3 +44,28 @@ def test_routers_mode_and_bad_names():
     for bad in ("expert:fog", "experts", "dale"):
         with pytest.raises(ValueError, match="expert:<one of denoise"):
             select_trainable(build_model("daair-s"), bad, DEGRADATIONS_5)
+
+
+def test_merged_experts_give_each_route_its_donors_output():
+    from merge_experts import merge
+    torch.manual_seed(1)
+    base = build_model("daair-s").eval()
+    donors = {}
+    for name, seed in (("dehaze", 2), ("denoise", 3)):
+        m = build_model("daair-s")
+        m.load_state_dict(base.state_dict())
+        select_trainable(m, f"expert:{name}", DEGRADATIONS_5)
+        torch.manual_seed(seed)
+        _step(m, torch.rand(2, 3, 24, 24), torch.tensor([DEGRADATIONS_5.index(name)] * 2))
+        donors[name] = m.eval()
+    ck = lambda m, step: {"config": m.cfg.to_dict(), "model": m.state_dict(), "step": step}
+    merged_ck = merge(ck(base, 100), {n: ck(m, 7) for n, m in donors.items()})
+    assert merged_ck["step"] == 107
+    merged = build_model("daair-s").eval()
+    merged.load_state_dict(merged_ck["model"])
+    x = torch.rand(1, 3, 20, 28)
+    with torch.no_grad():
+        for k, name in enumerate(DEGRADATIONS_5):
+            source = donors.get(name, base)
+            assert torch.equal(merged(x, route=k), source(x, route=k)), name
+        assert not torch.equal(merged(x, route=2), base(x, route=2))
