@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from . import camera
-from .degradations import DEGRADE, add_noise, LABELS
+from .degradations import DEGRADE, add_noise, LABELS, quantise
 
 IMAGE_EXT = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 
@@ -72,7 +72,8 @@ class TrainSampler:
         so a crop sees the slowly varying transmission of a whole scene, as a full frame does,
         rather than the whole depth range squeezed into 128 px; ``haze_coarse: [lo, hi]``, hazy
         samples from whole photos shrunk to the engine's coarse dehazing copy (longer side lo..hi
-        px). Without them: the plain synthesis."""
+        px), for a share ``haze_coarse_p`` of them (default all); ``sensor_noise: [lo, hi]``, light
+        noise on every degraded sample (sigma in 8-bit steps). Without them: the plain synthesis."""
         self.synthesis = synthesis or {}
         weights = self.synthesis.get("degradation_weights", {}) or {}
         unknown = set(weights) - set(degradations)
@@ -94,7 +95,8 @@ class TrainSampler:
         h, w = img.shape[:2]
         # random scale in [0.5, 1] half of the time: variety of object sizes and less JPEG grain
         scale = rng.uniform(0.5, 1.0) if rng.random() < 0.5 else 1.0
-        if name == "dehaze" and "haze_coarse" in self.synthesis:
+        if name == "dehaze" and "haze_coarse" in self.synthesis and (
+                "haze_coarse_p" not in self.synthesis or rng.random() < self.synthesis["haze_coarse_p"]):
             return self._coarse_haze_sample(rng, img, crop)
         context = 1.0
         if name == "dehaze" and "haze_context" in self.synthesis:
@@ -113,9 +115,7 @@ class TrainSampler:
             cy, cx = rng.integers(0, side - crop + 1), rng.integers(0, side - crop + 1)
             degraded = np.ascontiguousarray(degraded[cy:cy + crop, cx:cx + crop])
             clean = np.ascontiguousarray(clean[cy:cy + crop, cx:cx + crop])
-        if self.synthesis.get("camera_p", 0) > 0 and rng.random() < self.synthesis["camera_p"]:
-            degraded = camera.camera(degraded, rng)
-        return degraded, clean
+        return self._deliver(degraded, rng), clean
 
     def _coarse_haze_sample(self, rng: np.random.Generator, img: np.ndarray, crop: int):
         """A hazy sample as the engine's dehazing sees it: the engine shrinks every frame routed to
@@ -134,9 +134,19 @@ class TrainSampler:
         cy, cx = rng.integers(0, hh - crop + 1), rng.integers(0, ww - crop + 1)
         degraded = np.ascontiguousarray(degraded[cy:cy + crop, cx:cx + crop])
         clean = np.ascontiguousarray(clean[cy:cy + crop, cx:cx + crop])
+        return self._deliver(degraded, rng), clean
+
+    def _deliver(self, degraded: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """What the sensor and the camera add before daair sees the degraded picture: light
+        sensor noise (``sensor_noise: [lo, hi]``, sigma in 8-bit steps), then 4:2:0 and
+        compression for a share ``camera_p`` of the samples."""
+        if "sensor_noise" in self.synthesis:
+            lo, hi = self.synthesis["sensor_noise"]
+            sigma = rng.uniform(float(lo), float(hi)) / 255.0
+            degraded = quantise(degraded + rng.standard_normal(degraded.shape).astype(np.float32) * sigma)
         if self.synthesis.get("camera_p", 0) > 0 and rng.random() < self.synthesis["camera_p"]:
             degraded = camera.camera(degraded, rng)
-        return degraded, clean
+        return degraded
 
     def batch(self, step: int, batch_size: int, crop: int):
         """(degraded, clean, labels) as float32 numpy arrays NCHW / int64 N. Labels are indices in

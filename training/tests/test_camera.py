@@ -134,4 +134,17 @@ def test_haze_coarse_shows_whole_photos_shrunk_like_the_engines_copy(tmp_path):
         assert np.array_equal(again, s.batch(5, 1, 48)[0])
         return np.mean(n)
 
-    assert edges({"haze_coarse": [160, 256]}) > 1.6 * edges({})
+    plain = edges({})
+    assert edges({"haze_coarse": [160, 256]}) > 1.6 * plain
+    assert edges({"haze_coarse": [160, 256], "haze_coarse_p": 0.0}) < 1.2 * plain   # the share: none
+
+
+def test_sensor_noise_adds_light_noise_to_the_degraded_sample(tmp_path):
+    folder = _folder(tmp_path, (64, 64), flat=True)
+    names = ["dehaze"]
+    plain = TrainSampler(folder, names, seed=0).batch(2, 4, 32)
+    noisy = TrainSampler(folder, names, seed=0, synthesis={"sensor_noise": [6, 6]}).batch(2, 4, 32)
+    assert np.array_equal(plain[1], noisy[1]), "the clean target stays"
+    # flat photos: the plain hazy sample is smooth, the noise is what changes pixel to pixel
+    jitter = lambda d: np.abs(np.diff(d, axis=3)).mean()
+    assert jitter(plain[0]) < 1 / 255 and 5 / 255 < jitter(noisy[0]) < 9 / 255   # mean abs of a 6-sigma pair difference: 6.8
