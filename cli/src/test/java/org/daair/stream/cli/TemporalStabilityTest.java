@@ -128,7 +128,9 @@ class TemporalStabilityTest {
         List<Frame> plain = restore(folder, tmp.resolve("folder-off"), "off");
         List<Frame> forced = restore(folder, tmp.resolve("folder-on"), "on");
         for (int i = 0; i < plain.size(); i++) {
-            assertArrayEquals(plain.get(i).rgb(), forced.get(i).rgb(), "the images of a folder are never blended");
+            // to within ONNX Runtime's run-to-run rounding (3e-8 seen on a loaded machine): a blend
+            // with the previous image would move pixels by orders of magnitude more
+            assertArrayEquals(plain.get(i).rgb(), forced.get(i).rgb(), 1e-5f, "the images of a folder are never blended");
         }
     }
 }
