@@ -62,6 +62,13 @@ def augment(img: np.ndarray, mode: int) -> np.ndarray:
     return np.ascontiguousarray(img)
 
 
+def _same_crop(rng: np.random.Generator, crop: int, *images: np.ndarray):
+    """One random crop x crop window, the same in every image (rows drawn before columns)."""
+    h, w = images[0].shape[:2]
+    cy, cx = rng.integers(0, h - crop + 1), rng.integers(0, w - crop + 1)
+    return tuple(np.ascontiguousarray(im[cy:cy + crop, cx:cx + crop]) for im in images)
+
+
 class TrainSampler:
     def __init__(self, train_dir: str, degradations: Sequence[str], seed: int = 0, synthesis: dict | None = None):
         """SYNTHESIS (an experiment's ``synthesis`` section, optional): ``camera_p``, the share of
@@ -112,9 +119,7 @@ class TrainSampler:
         clean = to_float(augment(patch, int(rng.integers(8))))
         degraded, _ = DEGRADE[name](clean, rng, **camera.degradation_options(self.synthesis, name))
         if side > crop:
-            cy, cx = rng.integers(0, side - crop + 1), rng.integers(0, side - crop + 1)
-            degraded = np.ascontiguousarray(degraded[cy:cy + crop, cx:cx + crop])
-            clean = np.ascontiguousarray(clean[cy:cy + crop, cx:cx + crop])
+            degraded, clean = _same_crop(rng, crop, degraded, clean)
         return self._deliver(degraded, rng), clean
 
     def _coarse_haze_sample(self, rng: np.random.Generator, img: np.ndarray, crop: int):
@@ -130,10 +135,7 @@ class TrainSampler:
         small = np.asarray(Image.fromarray(img).resize((sw, sh), Image.BOX if k < 1 else Image.BICUBIC))
         clean = to_float(augment(small, int(rng.integers(8))))
         degraded, _ = DEGRADE["dehaze"](clean, rng, **camera.degradation_options(self.synthesis, "dehaze"))
-        hh, ww = clean.shape[:2]
-        cy, cx = rng.integers(0, hh - crop + 1), rng.integers(0, ww - crop + 1)
-        degraded = np.ascontiguousarray(degraded[cy:cy + crop, cx:cx + crop])
-        clean = np.ascontiguousarray(clean[cy:cy + crop, cx:cx + crop])
+        degraded, clean = _same_crop(rng, crop, degraded, clean)
         return self._deliver(degraded, rng), clean
 
     def _deliver(self, degraded: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -141,8 +141,8 @@ public final class VideoEval {
         }
         return new Result(c.size(), w, h, Flicker.measure(cleanPx, cleanPx, w, h),
                 new Scores(meanPsnr(inPx, cleanPx), Flicker.movingPsnr(inPx, cleanPx, w, h), Flicker.measure(inPx, cleanPx, w, h)),
-                new Scores(meanPsnr(outPx, cleanPx), Flicker.movingPsnr(outPx, cleanPx, w, h), Flicker.measure(outPx, cleanPx, w, h)),
-                new Scores(meanPsnr(stab, cleanPx), Flicker.movingPsnr(stab, cleanPx, w, h), Flicker.measure(stab, cleanPx, w, h)),
+                new Scores(meanPsnr(outPx, cleanPx), Flicker.movingPsnr(outPx, cleanPx, w, h), Flicker.pooled(flickerOut)),
+                new Scores(meanPsnr(stab, cleanPx), Flicker.movingPsnr(stab, cleanPx, w, h), Flicker.pooled(flickerStab)),
                 new Scores(meanPsnr(bound, cleanPx), Flicker.movingPsnr(bound, cleanPx, w, h), Flicker.measure(bound, cleanPx, w, h)),
                 routes, seconds, byRoute(frames), frames);
     }

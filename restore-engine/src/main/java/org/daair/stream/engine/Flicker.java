@@ -23,10 +23,14 @@ public final class Flicker {
      * @return the mean absolute frame-to-frame change over still pixels, or NaN if none is still
      */
     public static double measure(List<float[]> video, List<float[]> reference, int w, int h) {
-        double[][] parts = perFrame(video, reference, w, h);
+        return pooled(perFrame(video, reference, w, h));
+    }
+
+    /** The flicker of a whole video from its {@link #perFrame} parts (NaN when nothing is still). */
+    public static double pooled(double[][] parts) {
         double sum = 0;
         long n = 0;
-        for (int t = 1; t < video.size(); t++) {
+        for (int t = 1; t < parts[0].length; t++) {
             sum += parts[0][t];
             n += (long) parts[1][t];
         }
