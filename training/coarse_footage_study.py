@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -35,7 +34,7 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from daair import coarse  # noqa: E402
+from daair import coarse, video  # noqa: E402
 from daair.degradations import add_haze  # noqa: E402
 from daair.metrics import psnr  # noqa: E402
 from coarse_study import dehaze_runner, training_photos  # noqa: E402
@@ -63,18 +62,13 @@ def calibrate(via_copy: np.ndarray, copy_crop: np.ndarray, native_crop: np.ndarr
 
 
 def clip_frames(path: str, height: int, count: int, first: int = 0) -> list:
-    """COUNT frames spread over the clip from frame FIRST, scaled to HEIGHT (width even, aspect kept)."""
-    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                            "stream=width,height,nb_frames", "-of", "csv=p=0", path],
-                           check=True, capture_output=True, text=True).stdout.strip().split(",")
-    w0, h0, n = int(probe[0]), int(probe[1]), int(probe[2])
+    """COUNT frames spread over the clip from frame FIRST, scaled to HEIGHT (width even, aspect kept),
+    converted to RGB as the engine converts (daair/video.py)."""
+    w0, h0, n = video.probe(path)
     w = int(round(w0 * height / h0 / 2)) * 2
     step = max(1, (n - first) // count)
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vf",
-                          f"select=gte(n\\,{first})*not(mod(n-{first}\\,{step})),scale={w}:{height}:flags=bicubic",
-                          "-vsync", "0", "-frames:v", str(count), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-                         check=True, capture_output=True).stdout
-    return list(np.frombuffer(raw, np.uint8).reshape(-1, height, w, 3).astype(np.float32) / 255.0)
+    return list(video.read_rgb(path, select=f"gte(n\\,{first})*not(mod(n-{first}\\,{step}))",
+                               size=(w, height), count=count))
 
 
 def main():

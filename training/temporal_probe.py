@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
+import sys
 
 import numpy as np
 from scipy import ndimage
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daair import video  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 SEGMENTS = (("rain", 1, 32), ("haze", 34, 64), ("noise", 65, 96))   # make_temporal_clip.py's, less the switches
@@ -24,12 +27,7 @@ STRENGTH, FLOOR, THRESHOLD = 0.97, 0.005, 0.08                      # config/daa
 
 
 def frames(path: str) -> np.ndarray:
-    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
-                            "-of", "csv=p=0", path], check=True, capture_output=True, text=True).stdout.strip().split(",")
-    w, h = int(probe[0]), int(probe[1])
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-                         check=True, capture_output=True).stdout
-    return np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3).astype(np.float32) / 255
+    return video.read_rgb(path)   # the engine's conversion, so the numbers are `./daair eval`'s
 
 
 def box(x: np.ndarray, r: int) -> np.ndarray:
