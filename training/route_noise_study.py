@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+"""Does a route still restore when the degraded picture carries a little sensor noise?
+
+    /usr/bin/python3 training/route_noise_study.py [--task dehaze|derain|deblur|lowlight] \
+        [--weights models/daair-s.pt ...] [--images 6]
+
+Every camera adds noise, and a decoder's rounding adds about one 8-bit step more. On the temporal
+clip's hazy frame 40, v10's dehaze route gains 13 dB at full size on the noise-free frame and
+nothing once sensor noise of one 8-bit step is added. This study asks whether that holds on
+photos: training photos (never the validation images), degraded with the training synthesis of
+TASK (seeded), then Gaussian sensor noise of sigma 0, 1, 2 and 4 steps (seeded, quantised to 8
+bits), restored with the route fixed at full size (f1) and, for dehaze, also through the coarse
+copy the engine uses (copy, `daair/coarse.py`, side 256). It prints each photo's gain over its
+degraded input and the means, per set of weights, so two models can be compared on the same
+pictures.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import numpy as np
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import torch  # noqa: E402
+
+from coarse_study import training_photos  # noqa: E402
+from daair import coarse  # noqa: E402
+from daair.degradations import DEGRADE, quantise  # noqa: E402
+from daair.metrics import psnr, restore_array  # noqa: E402
+from export import load_checkpoint  # noqa: E402
+
+SIGMAS = (0, 1, 2, 4)
+
+
+def noisy(hazy: np.ndarray, sigma: float, seed: int) -> np.ndarray:
+    """hazy plus Gaussian noise of sigma 8-bit steps, clipped and quantised as a sensor would."""
+    if sigma == 0:
+        return hazy
+    rng = np.random.default_rng(seed)
+    return quantise(np.clip(hazy + rng.standard_normal(hazy.shape).astype(np.float32) * (sigma / 255), 0, 1))
+
+
+def runner(weights: str, task: str):
+    """The network with its route fixed to TASK, as an HxWx3 -> HxWx3 function."""
+    model = load_checkpoint(weights).eval()
+    k = list(model.cfg.degradations).index(task)
+    return lambda img: restore_array(model, img, route=k)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--task", default="dehaze", choices=sorted(DEGRADE))
+    ap.add_argument("--weights", nargs="+", default=[os.path.join(HERE, "..", "models", "daair-s.pt")])
+    ap.add_argument("--train-dir", default=os.path.join(HERE, "..", "..", "shared", "data", "train"))
+    ap.add_argument("--images", type=int, default=6, help="photos under 1000 px long")
+    ap.add_argument("--offset", type=int, default=3, help="which photos (coarse_study uses 5)")
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    runs = {w: runner(w, args.task) for w in args.weights}
+    photos = training_photos(args.train_dir, False, args.images, args.offset)
+    ways = ("f1", "copy") if args.task == "dehaze" else ("f1",)
+    gains = {(w, s, how): [] for w in runs for s in SIGMAS for how in ways}
+    for i, path in enumerate(photos):
+        clean = np.asarray(Image.open(path).convert("RGB"), np.float32) / 255
+        degraded, _ = DEGRADE[args.task](clean, np.random.default_rng(3000 + i))
+        for s in SIGMAS:
+            x = noisy(degraded, s, 4000 + i)
+            base = psnr(x, clean)
+            for w, run in runs.items():
+                line = []
+                for how in ways:
+                    g = psnr(run(x) if how == "f1" else coarse.restore(run, x), clean) - base
+                    gains[(w, s, how)].append(g)
+                    line.append(f"{how} {g:+.2f}")
+                print(f"{os.path.basename(path)} {x.shape[1]}x{x.shape[0]} noise {s}: {args.task} input {base:.2f} dB, "
+                      f"{os.path.basename(w)} gain " + " ".join(line), flush=True)
+    print(f"\n{args.task}: mean gain over {len(photos)} photos (dB), by sensor noise sigma in 8-bit steps:")
+    for w in runs:
+        for how in ways:
+            print(f"{w} {how:4s} " + " ".join(f"s{s} {np.mean(gains[(w, s, how)]):+.2f}" for s in SIGMAS))
+
+
+if __name__ == "__main__":
+    main()
