@@ -11,8 +11,8 @@ photos: training photos (never the validation images), degraded with the trainin
 TASK (seeded), then Gaussian sensor noise of sigma 0, 1, 2 and 4 steps (seeded, quantised to 8
 bits), restored with the route fixed at full size (f1) and, for dehaze, also through the coarse
 copy the engine uses (copy, `daair/coarse.py`, side 256). It prints each photo's gain over its
-degraded input and the means, per set of weights, so two models can be compared on the same
-pictures.
+degraded input and the means, and the share of the noisy pictures that the engine's classifier
+would send to TASK's route, per set of weights, so two models can be compared on the same pictures.
 """
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ import torch  # noqa: E402
 from coarse_study import training_photos  # noqa: E402
 from daair import coarse  # noqa: E402
 from daair.degradations import DEGRADE, quantise  # noqa: E402
-from daair.metrics import psnr, restore_array  # noqa: E402
+from daair.metrics import classify_array, psnr, restore_array  # noqa: E402
+from daair.model import DegradationClassifier  # noqa: E402
 from export import load_checkpoint  # noqa: E402
 
 SIGMAS = (0, 1, 2, 4)
@@ -46,10 +47,12 @@ def noisy(hazy: np.ndarray, sigma: float, seed: int) -> np.ndarray:
 
 
 def runner(weights: str, task: str):
-    """The network with its route fixed to TASK, as an HxWx3 -> HxWx3 function."""
+    """The network with its route fixed to TASK, as an HxWx3 -> HxWx3 function, and whether the
+    engine's classifier (its crops, `metrics.classify_array`) would pick that route, as a function."""
     model = load_checkpoint(weights).eval()
     k = list(model.cfg.degradations).index(task)
-    return lambda img: restore_array(model, img, route=k)
+    clf = DegradationClassifier(model).eval()
+    return (lambda img: restore_array(model, img, route=k)), (lambda img: classify_array(clf, img) == k)
 
 
 def main():
@@ -65,14 +68,15 @@ def main():
     runs = {w: runner(w, args.task) for w in args.weights}
     photos = training_photos(args.train_dir, False, args.images, args.offset)
     ways = ("f1", "copy") if args.task == "dehaze" else ("f1",)
-    gains = {(w, s, how): [] for w in runs for s in SIGMAS for how in ways}
+    gains = {(w, s, how): [] for w in runs for s in SIGMAS for how in ways + ("routed",)}
     for i, path in enumerate(photos):
         clean = np.asarray(Image.open(path).convert("RGB"), np.float32) / 255
         degraded, _ = DEGRADE[args.task](clean, np.random.default_rng(3000 + i))
         for s in SIGMAS:
             x = noisy(degraded, s, 4000 + i)
             base = psnr(x, clean)
-            for w, run in runs.items():
+            for w, (run, routed) in runs.items():
+                gains[(w, s, "routed")].append(float(routed(x)))
                 line = []
                 for how in ways:
                     g = psnr(run(x) if how == "f1" else coarse.restore(run, x), clean) - base
@@ -83,7 +87,9 @@ def main():
     print(f"\n{args.task}: mean gain over {len(photos)} photos (dB), by sensor noise sigma in 8-bit steps:")
     for w in runs:
         for how in ways:
-            print(f"{w} {how:4s} " + " ".join(f"s{s} {np.mean(gains[(w, s, how)]):+.2f}" for s in SIGMAS))
+            print(f"{w} gain {how:4s} " + " ".join(f"s{s} {np.mean(gains[(w, s, how)]):+.2f}" for s in SIGMAS))
+        print(f"{w} share the classifier routes to {args.task}: "
+              + " ".join(f"s{s} {np.mean(gains[(w, s, 'routed')]):.2f}" for s in SIGMAS))
 
 
 if __name__ == "__main__":
