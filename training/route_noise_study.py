@@ -28,6 +28,7 @@ sys.path.insert(0, HERE)
 
 import torch  # noqa: E402
 
+from clip_haze_study import smoothed_copy  # noqa: E402
 from coarse_study import training_photos  # noqa: E402
 from daair import coarse  # noqa: E402
 from daair.degradations import DEGRADE, quantise  # noqa: E402
@@ -63,11 +64,15 @@ def main():
     ap.add_argument("--images", type=int, default=6, help="photos under 1000 px long")
     ap.add_argument("--offset", type=int, default=3, help="which photos (coarse_study uses 5)")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--copy-blur", type=float, default=0, help="dehaze: also through the copy smoothed by a "
+                    "Gaussian of this sigma (copy pixels) before the network (clip_haze_study.smoothed_copy)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     runs = {w: runner(w, args.task) for w in args.weights}
     photos = training_photos(args.train_dir, False, args.images, args.offset)
     ways = ("f1", "copy") if args.task == "dehaze" else ("f1",)
+    if args.task == "dehaze" and args.copy_blur > 0:
+        ways += ("copy+blur",)
     gains = {(w, s, how): [] for w in runs for s in SIGMAS for how in ways + ("routed",)}
     for i, path in enumerate(photos):
         clean = np.asarray(Image.open(path).convert("RGB"), np.float32) / 255
@@ -79,7 +84,9 @@ def main():
                 gains[(w, s, "routed")].append(float(routed(x)))
                 line = []
                 for how in ways:
-                    g = psnr(run(x) if how == "f1" else coarse.restore(run, x), clean) - base
+                    out = (run(x) if how == "f1" else coarse.restore(run, x) if how == "copy"
+                           else smoothed_copy(run, x, args.copy_blur))
+                    g = psnr(out, clean) - base
                     gains[(w, s, how)].append(g)
                     line.append(f"{how} {g:+.2f}")
                 print(f"{os.path.basename(path)} {x.shape[1]}x{x.shape[0]} noise {s}: {args.task} input {base:.2f} dB, "
