@@ -3,6 +3,7 @@
 degradation beside the degraded input's, and routing accuracy. Writes JSON and a Markdown table.
 
     /usr/bin/python3 training/evaluate.py --weights models/daair-s.pt [--quick] [--json out.json]
+        [--sensor-noise SIGMA]
 
 Full validation: Kodak24, McMaster, Urban100 under each synthetic degradation (seeded; denoise at
 sigma 25) and the 20 real Rain100L pairs, images centre-cropped to a multiple of 16.
@@ -10,17 +11,20 @@ sigma 25) and the 20 real Rain100L pairs, images centre-cropped to a multiple of
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
 import time
 
+import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from daair.data import full_val_set, quick_val_set, FULL_VAL_SETS  # noqa: E402
+from daair.data import ValItem, _seed_for, full_val_set, quick_val_set, FULL_VAL_SETS  # noqa: E402
+from daair.degradations import quantise  # noqa: E402
 from daair import coarse  # noqa: E402
 from daair.metrics import evaluate  # noqa: E402
 from export import load_checkpoint  # noqa: E402
@@ -40,6 +44,13 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
+def with_sensor_noise(item: ValItem, sigma: float) -> ValItem:
+    """ITEM with Gaussian noise of SIGMA 8-bit steps on its degraded image, seeded by its name."""
+    rng = np.random.default_rng(_seed_for("sensor", item.set_name, item.degradation, item.name))
+    noisy = item.degraded + rng.standard_normal(item.degraded.shape).astype(np.float32) * (sigma / 255)
+    return dataclasses.replace(item, degraded=quantise(np.clip(noisy, 0, 1)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--weights", required=True)
@@ -55,6 +66,9 @@ def main():
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--degradations", help="comma-separated: only these degradations (default: all the model's)")
     ap.add_argument("--limit", type=int, help="only the first N images of each set and degradation (path order)")
+    ap.add_argument("--sensor-noise", type=float, default=0,
+                    help="add Gaussian noise of this sigma (8-bit steps; seeded per image, quantised) to every "
+                         "degraded image, as a camera's sensor would: validation under noise (route_noise_study.py)")
     ap.add_argument("--coarse-side", type=int, default=None,
                     help="frames routed to dehaze are dehazed through a frame about this long (daair/coarse.py; "
                          "default %d; 0: at full size)" % coarse.SIDE)
@@ -81,6 +95,8 @@ def main():
             if seen[key] <= args.limit:
                 kept.append(it)
         items = kept
+    if args.sensor_noise > 0:
+        items = [with_sensor_noise(it, args.sensor_noise) for it in items]
     t0 = time.time()
     coarse_side = coarse.SIDE if args.coarse_side is None else args.coarse_side
     r = evaluate(model, items, degs, with_ssim=True, route_fixed=args.fixed_route, coarse_side=coarse_side,
@@ -91,6 +107,7 @@ def main():
     r["weights"] = args.weights
     r["blind"] = not args.fixed_route
     r["sets_evaluated"] = args.sets.split(",")
+    r["sensor_noise"] = args.sensor_noise
     r["device"] = torch.cuda.get_device_name(0) if args.device.startswith("cuda") else "cpu"
     print(markdown(r))
     print(f"\n{len(items)} images in {r['seconds']:.0f}s")
