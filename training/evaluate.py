@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from daair.data import ValItem, _seed_for, full_val_set, quick_val_set, FULL_VAL_SETS  # noqa: E402
-from daair.degradations import quantise  # noqa: E402
+from daair.degradations import add_sensor_noise  # noqa: E402
 from daair import coarse  # noqa: E402
 from daair.metrics import evaluate  # noqa: E402
 from export import load_checkpoint  # noqa: E402
@@ -47,8 +47,7 @@ def markdown(result: dict) -> str:
 def with_sensor_noise(item: ValItem, sigma: float) -> ValItem:
     """ITEM with Gaussian noise of SIGMA 8-bit steps on its degraded image, seeded by its name."""
     rng = np.random.default_rng(_seed_for("sensor", item.set_name, item.degradation, item.name))
-    noisy = item.degraded + rng.standard_normal(item.degraded.shape).astype(np.float32) * (sigma / 255)
-    return dataclasses.replace(item, degraded=quantise(np.clip(noisy, 0, 1)))
+    return dataclasses.replace(item, degraded=add_sensor_noise(item.degraded, rng, sigma))
 
 
 def main():

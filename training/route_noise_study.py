@@ -31,7 +31,7 @@ import torch  # noqa: E402
 from clip_haze_study import smoothed_copy  # noqa: E402
 from coarse_study import training_photos  # noqa: E402
 from daair import coarse  # noqa: E402
-from daair.degradations import DEGRADE, quantise  # noqa: E402
+from daair.degradations import DEGRADE, add_sensor_noise  # noqa: E402
 from daair.metrics import classify_array, psnr, restore_array  # noqa: E402
 from daair.model import DegradationClassifier  # noqa: E402
 from export import load_checkpoint  # noqa: E402
@@ -39,12 +39,9 @@ from export import load_checkpoint  # noqa: E402
 SIGMAS = (0, 1, 2, 4)
 
 
-def noisy(hazy: np.ndarray, sigma: float, seed: int) -> np.ndarray:
-    """hazy plus Gaussian noise of sigma 8-bit steps, clipped and quantised as a sensor would."""
-    if sigma == 0:
-        return hazy
-    rng = np.random.default_rng(seed)
-    return quantise(np.clip(hazy + rng.standard_normal(hazy.shape).astype(np.float32) * (sigma / 255), 0, 1))
+def noisy(img: np.ndarray, sigma: float, seed: int) -> np.ndarray:
+    """img with sensor noise of sigma 8-bit steps (seeded); sigma 0: img itself."""
+    return img if sigma == 0 else add_sensor_noise(img, np.random.default_rng(seed), sigma)
 
 
 def runner(weights: str, task: str):

@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from . import camera
-from .degradations import DEGRADE, add_noise, LABELS, quantise
+from .degradations import DEGRADE, add_noise, add_sensor_noise, LABELS
 
 IMAGE_EXT = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 
@@ -144,8 +144,7 @@ class TrainSampler:
         compression for a share ``camera_p`` of the samples."""
         if "sensor_noise" in self.synthesis:
             lo, hi = self.synthesis["sensor_noise"]
-            sigma = rng.uniform(float(lo), float(hi)) / 255.0
-            degraded = quantise(degraded + rng.standard_normal(degraded.shape).astype(np.float32) * sigma)
+            degraded = add_sensor_noise(degraded, rng, rng.uniform(float(lo), float(hi)))
         if self.synthesis.get("camera_p", 0) > 0 and rng.random() < self.synthesis["camera_p"]:
             degraded = camera.camera(degraded, rng)
         return degraded

@@ -22,6 +22,12 @@ def quantise(img: np.ndarray) -> np.ndarray:
     return (np.round(np.clip(img, 0.0, 1.0) * 255.0) / 255.0).astype(np.float32)
 
 
+def add_sensor_noise(img: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
+    """IMG plus Gaussian noise of SIGMA 8-bit steps, clipped and rounded as a sensor delivers it:
+    the light noise every camera adds on top of whatever else degrades the picture."""
+    return quantise(img + rng.standard_normal(img.shape).astype(np.float32) * (sigma / 255.0))
+
+
 # ---------------------------------------------------------------------------------------------
 def add_noise(img: np.ndarray, rng: np.random.Generator, sigma: float | None = None):
     """Additive white Gaussian noise, sigma uniform in [0, 55] (on the 0..255 scale)."""
