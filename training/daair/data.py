@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from . import camera
-from .degradations import DEGRADE, add_noise, add_sensor_noise, LABELS
+from .degradations import DEGRADE, add_noise, add_sensor_noise, quantise, LABELS
 
 IMAGE_EXT = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 
@@ -80,7 +80,12 @@ class TrainSampler:
         rather than the whole depth range squeezed into 128 px; ``haze_coarse: [lo, hi]``, hazy
         samples from whole photos shrunk to the engine's coarse dehazing copy (longer side lo..hi
         px), for a share ``haze_coarse_p`` of them (default all); ``sensor_noise: [lo, hi]``, light
-        noise on every degraded sample (sigma in 8-bit steps). Without them: the plain synthesis."""
+        noise on every degraded sample (sigma in 8-bit steps); ``dim_scene: {p, factor: [lo, hi],
+        degradations: [...], contrast: [lo, hi] (optional)}``, for a share p of those degradations'
+        samples the scene itself dimmer (clean photo and target scaled by a factor lo..hi) and, with
+        ``contrast``, flatter (pulled toward its mean by that factor): an overhead car park is darker
+        and flatter than most photos, yet it is no low-light picture, its exposure is the truth.
+        Without them: the plain synthesis."""
         self.synthesis = synthesis or {}
         weights = self.synthesis.get("degradation_weights", {}) or {}
         unknown = set(weights) - set(degradations)
@@ -116,7 +121,7 @@ class TrainSampler:
         side = max(min(side, src), crop)
         if src != side:
             patch = np.asarray(Image.fromarray(patch).resize((side, side), Image.BICUBIC))
-        clean = to_float(augment(patch, int(rng.integers(8))))
+        clean = self._dim(to_float(augment(patch, int(rng.integers(8)))), rng, name)
         degraded, _ = DEGRADE[name](clean, rng, **camera.degradation_options(self.synthesis, name))
         if side > crop:
             degraded, clean = _same_crop(rng, crop, degraded, clean)
@@ -137,6 +142,22 @@ class TrainSampler:
         degraded, _ = DEGRADE["dehaze"](clean, rng, **camera.degradation_options(self.synthesis, "dehaze"))
         degraded, clean = _same_crop(rng, crop, degraded, clean)
         return self._deliver(degraded, rng), clean
+
+    def _dim(self, clean: np.ndarray, rng: np.random.Generator, name: str) -> np.ndarray:
+        """CLEAN as a dimmer scene (``dim_scene``), or as it is. Draws nothing from RNG unless the
+        option names NAME, so other experiments' batches stay bit-identical."""
+        dim = self.synthesis.get("dim_scene")
+        if not dim or name not in dim.get("degradations", ()):
+            return clean
+        if rng.random() >= float(dim.get("p", 1.0)):
+            return clean
+        lo, hi = dim["factor"]
+        out = clean * rng.uniform(float(lo), float(hi))
+        if "contrast" in dim:   # and flatter: pulled toward its mean, as asphalt or a wall fills a view
+            lo, hi = dim["contrast"]
+            mean = out.mean(axis=(0, 1), keepdims=True)
+            out = mean + (out - mean) * rng.uniform(float(lo), float(hi))
+        return quantise(out)
 
     def _deliver(self, degraded: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """What the sensor and the camera add before daair sees the degraded picture: light

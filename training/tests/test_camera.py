@@ -148,3 +148,30 @@ def test_sensor_noise_adds_light_noise_to_the_degraded_sample(tmp_path):
     # flat photos: the plain hazy sample is smooth, the noise is what changes pixel to pixel
     jitter = lambda d: np.abs(np.diff(d, axis=3)).mean()
     assert jitter(plain[0]) < 1 / 255 and 5 / 255 < jitter(noisy[0]) < 9 / 255   # mean abs of a 6-sigma pair difference: 6.8
+
+
+def test_dim_scene_darkens_the_scene_and_its_target_only_for_the_degradations_named(tmp_path):
+    folder = _folder(tmp_path, (64, 64), flat=False)
+    names = ["denoise", "dehaze"]
+    plain = TrainSampler(folder, names, seed=0).batch(3, 4, 32)
+    dim = {"dim_scene": {"p": 1.0, "factor": [0.5, 0.5], "degradations": ["denoise"]}}
+    dimmed = TrainSampler(folder, names, seed=0, synthesis=dim).batch(3, 4, 32)
+    assert list(dimmed[2]) == [0, 1, 0, 1]
+    # the first sample (denoise) draws its crop before the dimming: the same crop, half as bright
+    assert np.array_equal(dimmed[1][0], np.round(plain[1][0] * 0.5 * 255) / 255)
+    for i in (0, 2):   # the targets of both denoise samples, and the noisy inputs over them
+        assert abs(dimmed[1][i].mean() - 0.25) < 0.02 and abs(plain[1][i].mean() - 0.5) < 0.02
+        assert dimmed[0][i].mean() < 0.75 * plain[0][i].mean()
+    assert abs(dimmed[1][1].mean() - 0.5) < 0.02, "dehaze is not named: not dimmed"
+    # a degradation not named draws nothing more: its batches stay bit-identical
+    untouched = TrainSampler(folder, ["dehaze"], seed=0, synthesis=dim).batch(3, 4, 32)
+    assert np.array_equal(untouched[0], TrainSampler(folder, ["dehaze"], seed=0).batch(3, 4, 32)[0])
+
+
+def test_dim_scene_contrast_flattens_the_scene_about_its_mean(tmp_path):
+    folder = _folder(tmp_path, (64, 64), flat=False)
+    plain = TrainSampler(folder, ["denoise"], seed=0).batch(1, 2, 32)[1]
+    flat = {"dim_scene": {"p": 1.0, "factor": [1.0, 1.0], "contrast": [0.25, 0.25], "degradations": ["denoise"]}}
+    flatter = TrainSampler(folder, ["denoise"], seed=0, synthesis=flat).batch(1, 2, 32)[1]
+    assert abs(flatter[0].mean() - plain[0].mean()) < 0.01            # the same exposure
+    assert abs(flatter[0].std() / plain[0].std() - 0.25) < 0.02       # a quarter of the contrast
