@@ -19,8 +19,10 @@ Statistics (luma of the hazy frame, at full size and on the copy):
 - `gap`: mean luma of the copy path's output minus the network's output at native resolution, on
   the central 256x256 crop (one extra run of the network on a crop, as the classifier does):
   negative when the copy dehazes that region more.
-Besides full size and the copy, `calib`: the copy's output corrected per channel by the affine map
-that takes its central crop to the native-resolution output there (`calibrate`).
+Besides full size and the copy (unguarded), `calib`: the copy's output corrected per channel by the
+affine map that takes its central crop to the native-resolution output there (`coarse.calibrate`);
+`guard`: the engine's path since session 10 (`coarse.restore`: the copy, pulled toward `calib` as
+gap falls from -0.08 to -0.16).
 """
 from __future__ import annotations
 
@@ -47,18 +49,6 @@ def luma(img: np.ndarray) -> np.ndarray:
 def detail(y: np.ndarray) -> float:
     lap = 4 * y[1:-1, 1:-1] - y[:-2, 1:-1] - y[2:, 1:-1] - y[1:-1, :-2] - y[1:-1, 2:]
     return float(np.abs(lap).mean())
-
-
-def calibrate(via_copy: np.ndarray, copy_crop: np.ndarray, native_crop: np.ndarray) -> np.ndarray:
-    """The copy path's output mapped per channel by the affine fit (least squares) that takes its
-    central crop to the network's own output on that crop at native resolution: the copy's
-    overall bias (too dark, too contrasty) corrected from one extra run on a crop."""
-    out = np.empty_like(via_copy)
-    for c in range(3):
-        x, y = copy_crop[..., c].ravel().astype(np.float64), native_crop[..., c].ravel().astype(np.float64)
-        a = np.cov(x, y, bias=True)[0, 1] / max(x.var(), 1e-6)
-        out[..., c] = a * via_copy[..., c] + (y.mean() - a * x.mean())
-    return np.clip(out, 0, 1)
 
 
 def clip_frames(path: str, height: int, count: int, first: int = 0) -> list:
@@ -95,7 +85,7 @@ def main():
         for i, fr in enumerate(clip_frames(args.clip, height, args.frames, args.frame_offset)):
             items.append((f"clip {height}p #{i}", fr[:fr.shape[0] // 16 * 16, :fr.shape[1] // 16 * 16]))
 
-    print(f"{'item':32s} {'size':>9s} {'f':>2s} {'full dB':>8s} {'copy dB':>8s} {'calib dB':>8s} {'detail':>7s} {'ratio':>6s} {'contrast':>8s} {'gap':>7s}")
+    print(f"{'item':32s} {'size':>9s} {'f':>2s} {'full dB':>8s} {'copy dB':>8s} {'calib dB':>8s} {'guard dB':>8s} {'detail':>7s} {'ratio':>6s} {'contrast':>8s} {'gap':>7s}")
     rows = []
     for i, (name, clean) in enumerate(items):
         hazy, _ = add_haze(clean, np.random.default_rng(args.seed + i))
@@ -103,30 +93,31 @@ def main():
         f = coarse.factor(h, w)
         base = psnr(hazy, clean)
         full = psnr(np.clip(run(hazy), 0, 1), clean) - base
-        via_copy = coarse.restore(run, hazy) if f > 1 else None
+        via_copy = coarse.restore(run, hazy, guard=False) if f > 1 else None
         copy = psnr(via_copy, clean) - base if f > 1 else full
-        gap, calib = 0.0, copy
+        gap, calib, guarded = 0.0, copy, copy
         if f > 1:
             side = min(256, h, w)
             y0, x0 = (h - side) // 2, (w - side) // 2
             crop = hazy[y0:y0 + side, x0:x0 + side]
             native = np.clip(run(crop), 0, 1)
             gap = float(luma(via_copy[y0:y0 + side, x0:x0 + side]).mean() - luma(native).mean())
-            calib = psnr(calibrate(via_copy, via_copy[y0:y0 + side, x0:x0 + side], native), clean) - base
+            calib = psnr(coarse.calibrate(via_copy, via_copy[y0:y0 + side, x0:x0 + side], native), clean) - base
+            guarded = psnr(coarse.restore(run, hazy), clean) - base   # the engine's path since session 10
         y = luma(hazy)
         yc = luma(coarse.downscale(hazy, f)) if f > 1 else y
         d = detail(yc)
         ratio = d / max(1e-6, detail(y))
-        rows.append((name, full, copy, d, ratio, float(y.std()), gap, calib))
-        print(f"{name:32s} {w:4d}x{h:<4d} {f:2d} {full:+8.2f} {copy:+8.2f} {calib:+8.2f} {d:7.4f} {ratio:6.2f} "
-              f"{float(y.std()):8.3f} {gap:+7.3f}", flush=True)
+        rows.append((name, full, copy, d, ratio, float(y.std()), gap, calib, guarded))
+        print(f"{name:32s} {w:4d}x{h:<4d} {f:2d} {full:+8.2f} {copy:+8.2f} {calib:+8.2f} {guarded:+8.2f} {d:7.4f} "
+              f"{ratio:6.2f} {float(y.std()):8.3f} {gap:+7.3f}", flush=True)
     for kind in ("photo", "clip"):
         sel = [r for r in rows if r[0].startswith(kind)]
         print(f"{kind}: {len(sel)} items, mean gain full {np.mean([r[1] for r in sel]):+.2f} dB, "
               f"copy {np.mean([r[2] for r in sel]):+.2f} dB, calibrated copy {np.mean([r[7] for r in sel]):+.2f} dB; "
               f"where gap < {args.gap}: full size {np.mean([r[1] if r[6] < args.gap else r[2] for r in sel]):+.2f} dB, "
               f"calibrated copy {np.mean([r[7] if r[6] < args.gap else r[2] for r in sel]):+.2f} dB "
-              f"({sum(r[6] < args.gap for r in sel)} items)")
+              f"({sum(r[6] < args.gap for r in sel)} items); guarded (coarse.restore) {np.mean([r[8] for r in sel]):+.2f} dB")
 
 
 if __name__ == "__main__":

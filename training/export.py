@@ -94,14 +94,30 @@ def mixed_reference(h: int = 44, w: int = 60) -> torch.Tensor:
     return torch.from_numpy(np.stack(out).transpose(0, 3, 1, 2).copy())
 
 
+def _asphalt(h: int = 150, w: int = 200, seed: int = 3) -> np.ndarray:
+    """A flat grey scene seen from above (asphalt, a white roof, two parking lines), hazed: the
+    footage on which the coarse copy darkens far more than the network at native resolution."""
+    from daair.degradations import add_haze
+    rng = np.random.default_rng(seed)
+    img = np.full((h, w, 3), 0.30, np.float32) + rng.standard_normal((h, w, 3)).astype(np.float32) * 0.02
+    img[40:110, 80:120] = 0.85
+    img[:, 20:23] = 0.8
+    img[:, 170:173] = 0.8
+    hazy, _ = add_haze(np.clip(img, 0, 1), np.random.default_rng(seed))
+    return hazy
+
+
 def write_coarse_reference(model: DaAIR, name: str, ref_dir: str, side: int = 80) -> None:
-    """reference/NAME-coarse-dehaze.*: a hazy 150x200 image dehazed coarse-to-fine
-    (daair/coarse.py, side 80: factor 3) by the PyTorch model, for the Java engine's parity test
-    of the same path (downscale, the dehaze graph, affine transfer)."""
+    """reference/NAME-coarse-{dehaze,guard}.*: hazy 150x200 images dehazed coarse-to-fine
+    (daair/coarse.py, side 80: factor 3, with the guard) by the PyTorch model, for the Java engine's
+    parity test of the same path (downscale, the dehaze graph, affine transfer, the guard's native
+    run on the central square and its calibration). `dehaze`: a textured scene (the guard stays
+    idle); `guard`: a flat scene seen from above (`_asphalt`), where it acts; each JSON records
+    the guard's weight."""
     from daair import coarse
     from daair.degradations import add_haze
     base = reference_input(n=1, h=150, w=200, seed=2)[0].numpy().transpose(1, 2, 0)
-    hazy, _ = add_haze(base, np.random.default_rng(3))
+    textured, _ = add_haze(base, np.random.default_rng(3))
     k = list(model.cfg.degradations).index("dehaze")
     route = FixedRoute(model, k).eval()
 
@@ -109,17 +125,23 @@ def write_coarse_reference(model: DaAIR, name: str, ref_dir: str, side: int = 80
         with torch.no_grad():
             return route(torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))[None])[0].numpy().transpose(1, 2, 0)
 
-    out = coarse.restore(run, hazy, side)
-    x = torch.from_numpy(np.ascontiguousarray(hazy.transpose(2, 0, 1)))[None]
-    y = torch.from_numpy(np.ascontiguousarray(out.transpose(2, 0, 1)))[None]
-    stem = f"{name}-coarse-dehaze"
-    _write_tensor(os.path.join(ref_dir, stem + ".in.bin"), x)
-    _write_tensor(os.path.join(ref_dir, stem + ".out.bin"), y)
-    with open(os.path.join(ref_dir, stem + ".json"), "w") as f:
-        # no "graph": ReferenceParityTest runs graphs; CoarseDehazeTest runs the engine's coarse path
-        json.dump({"route": "dehaze", "coarse_side": side, "factor": coarse.factor(150, 200, side),
-                   "input": stem + ".in.bin", "input_shape": list(x.shape),
-                   "output": stem + ".out.bin", "output_shape": list(y.shape), "tolerance": 5e-4}, f, indent=1)
+    for kind, hazy in (("dehaze", textured), ("guard", _asphalt())):
+        out = coarse.restore(run, hazy, side)
+        f = coarse.factor(150, 200, side)
+        via_copy = coarse.restore(run, hazy, side, guard=False)
+        y0, x0, n = coarse.central_box(150, 200, side)
+        weight = coarse.guard_weight(coarse.luma_mean(via_copy[y0:y0 + n, x0:x0 + n])
+                                     - coarse.luma_mean(np.clip(run(hazy[y0:y0 + n, x0:x0 + n]), 0, 1)))
+        x = torch.from_numpy(np.ascontiguousarray(hazy.transpose(2, 0, 1)))[None]
+        y = torch.from_numpy(np.ascontiguousarray(out.transpose(2, 0, 1)))[None]
+        stem = f"{name}-coarse-{kind}"
+        _write_tensor(os.path.join(ref_dir, stem + ".in.bin"), x)
+        _write_tensor(os.path.join(ref_dir, stem + ".out.bin"), y)
+        with open(os.path.join(ref_dir, stem + ".json"), "w") as fh:
+            # no "graph": ReferenceParityTest runs graphs; CoarseDehazeTest runs the engine's coarse path
+            json.dump({"route": "dehaze", "coarse_side": side, "factor": f, "guard_weight": round(weight, 4),
+                       "input": stem + ".in.bin", "input_shape": list(x.shape),
+                       "output": stem + ".out.bin", "output_shape": list(y.shape), "tolerance": 5e-4}, fh, indent=1)
 
 
 def export_all(model: DaAIR, name: str, out_dir: str, reference: bool = True) -> dict:

@@ -17,7 +17,13 @@ The Java engine (`CoarseDehaze.java`) implements the same steps; both follow the
 - fit, per channel on the coarse grid, with box means over (2 r + 1)^2 (edges repeated):
   a = cov(I, J) / (var(I) + eps), b = mean(J) - a mean(I); then a and b are box-averaged again;
 - upsample a and b bilinearly, cell centres at ((i + 0.5) f - 0.5), clamped at the edges;
-- output = clip(a I + b, 0, 1) at full resolution.
+- output = clip(a I + b, 0, 1) at full resolution;
+- the guard (session 10): the network also runs on the input's central n x n square at native
+  resolution (n = min(side, h, w)); gap = mean luma of the output's central square minus the native
+  run's; the output becomes out (1 - g) + calibrate(out) g, g = clip((-0.08 - gap) / 0.08, 0, 1),
+  where calibrate maps each channel by the least-squares affine fit from the output's central
+  square to the native run's, clipped to [0, 1]. On flat overhead footage the copy can darken the
+  frame far more than the network does at native resolution (3-8 dB lost); photos rarely meet it.
 """
 from __future__ import annotations
 
@@ -28,6 +34,11 @@ import numpy as np
 SIDE = 256      # the coarse frame's longer side is at most this (and more than half of it)
 RADIUS = 4      # fitting window on the coarse grid: (2 r + 1)^2 cells
 EPS = 1e-4      # regularises the slope where the coarse input is flat
+# The guard: on flat overhead footage (asphalt) the copy can darken the frame far more than the
+# network does at native resolution, and then loses 3-8 dB; on photos it rarely does
+# (coarse_footage_study.py: `gap` below -0.12 on 11 of 16 clip frames, 1 of 24 photos).
+GUARD_START = -0.08   # gap (luma) from which the calibrated copy starts to take over ...
+GUARD_FULL = -0.16    # ... and where it has taken over
 
 
 def factor(h: int, w: int, side: int = SIDE) -> int:
@@ -88,10 +99,53 @@ def transfer(coarse_in: np.ndarray, coarse_out: np.ndarray, full_in: np.ndarray,
     return np.clip(out, 0, 1).astype(np.float32)
 
 
-def restore(run: Callable[[np.ndarray], np.ndarray], img: np.ndarray, side: int = SIDE) -> np.ndarray:
-    """run (HxWx3 -> HxWx3, the dehaze network) applied coarse-to-fine to img."""
+def central_box(h: int, w: int, side: int) -> tuple:
+    """(y0, x0, n): the central n x n square, n = min(side, h, w), where the guard compares."""
+    n = min(side, h, w)
+    return (h - n) // 2, (w - n) // 2, n
+
+
+def luma_mean(img: np.ndarray) -> float:
+    return float((img.astype(np.float64) @ np.array([0.299, 0.587, 0.114])).mean())
+
+
+def calibrate(out: np.ndarray, out_crop: np.ndarray, native_crop: np.ndarray) -> np.ndarray:
+    """OUT mapped per channel by the least-squares affine fit that takes OUT_CROP (OUT's central
+    square) to NATIVE_CROP (the network's own output on that square of the input): the copy's
+    overall bias corrected from one run of the network at native resolution."""
+    res = np.empty_like(out)
+    for c in range(3):
+        x = out_crop[..., c].astype(np.float64).ravel()
+        y = native_crop[..., c].astype(np.float64).ravel()
+        mx, my = x.mean(), y.mean()
+        a = ((x - mx) * (y - my)).mean() / max(((x - mx) ** 2).mean(), 1e-6)
+        res[..., c] = a * out[..., c] + (my - a * mx)
+    return np.clip(res, 0, 1).astype(np.float32)
+
+
+def guard_weight(gap: float) -> float:
+    """Share of the calibrated copy in the output: 0 while the copy path's output is at most
+    GUARD_START darker than the native run's (luma mean of the central square), rising linearly to
+    1 at GUARD_FULL. A ramp, not a step, so frames of a video near the threshold do not toggle."""
+    return float(np.clip((GUARD_START - gap) / (GUARD_START - GUARD_FULL), 0.0, 1.0))
+
+
+def restore(run: Callable[[np.ndarray], np.ndarray], img: np.ndarray, side: int = SIDE,
+            guard: bool = True) -> np.ndarray:
+    """run (HxWx3 -> HxWx3, the dehaze network) applied coarse-to-fine to img. With GUARD, the
+    network also runs on the central square at native resolution; where the copy path's output is
+    much darker there (gap, see guard_weight), its output is pulled toward the calibrated copy."""
     f = factor(img.shape[0], img.shape[1], side)
     if f == 1:
         return run(img)
     small = downscale(img, f)
-    return transfer(small, np.clip(run(small), 0, 1), img, f)
+    out = transfer(small, np.clip(run(small), 0, 1), img, f)
+    if not guard:
+        return out
+    y0, x0, n = central_box(img.shape[0], img.shape[1], side)
+    out_crop = out[y0:y0 + n, x0:x0 + n]
+    native = np.clip(run(img[y0:y0 + n, x0:x0 + n]), 0, 1)
+    wgt = guard_weight(luma_mean(out_crop) - luma_mean(native))
+    if wgt == 0:
+        return out
+    return (out * (1 - wgt) + calibrate(out, out_crop, native) * wgt).astype(np.float32)

@@ -24,6 +24,15 @@ package org.daair.stream.engine;
  * <li>a and b upsampled bilinearly, cell i centred at {@code (i + 0.5) f - 0.5}, clamped;</li>
  * <li>output {@code clip(a I + b, 0, 1)}.</li>
  * </ul>
+ *
+ * <p>The guard ({@link #guard}): on flat overhead footage (asphalt) the copy can darken the frame
+ * far more than the network does at native resolution, and then loses 3-8 dB; on photos it rarely
+ * does ({@code training/coarse_footage_study.py}). So the network also runs on the frame's central
+ * square (side: the coarse side, or the frame's shorter side) at native resolution, and where the
+ * copy path's output there is darker by more than {@link #GUARD_START} in mean luma, the output is
+ * pulled toward the copy path's output calibrated per channel (a least-squares affine map from its
+ * central square to the native run's), fully from {@link #GUARD_FULL} on: a ramp, so the frames
+ * of a video near the threshold do not toggle.
  */
 public final class CoarseDehaze {
 
@@ -33,6 +42,10 @@ public final class CoarseDehaze {
     static final int RADIUS = 4;
     /** Regularises the slope where the coarse input is flat. */
     static final double EPS = 1e-4;
+    /** Luma gap (copy path minus native run, central square) from which the guard starts ... */
+    static final double GUARD_START = -0.08;
+    /** ... and from which the calibrated copy alone is the output. */
+    static final double GUARD_FULL = -0.16;
 
     private CoarseDehaze() {
     }
@@ -128,5 +141,80 @@ public final class CoarseDehaze {
             i1[x] = Math.min(i0[x] + 1, cn - 1);
             wgt[x] = u - i0[x];
         }
+    }
+
+    /** Side of the central square the guard compares: the coarse side, at most the shorter side. */
+    public static int guardSide(int w, int h, int side) {
+        return Math.min(side, Math.min(w, h));
+    }
+
+    /** The central n x n square of a planar RGB w x h frame (n = {@link #guardSide}). */
+    public static float[] centralSquare(float[] rgb, int w, int h, int n) {
+        int y0 = (h - n) / 2;
+        int x0 = (w - n) / 2;
+        float[] out = new float[3 * n * n];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < n; y++) {
+                System.arraycopy(rgb, c * w * h + (y0 + y) * w + x0, out, c * n * n + y * n, n);
+            }
+        }
+        return out;
+    }
+
+    /** Mean BT.601 luma of planar RGB. */
+    static double lumaMean(float[] rgb) {
+        int plane = rgb.length / 3;
+        double s = 0;
+        for (int i = 0; i < plane; i++) {
+            s += 0.299 * rgb[i] + 0.587 * rgb[plane + i] + 0.114 * rgb[2 * plane + i];
+        }
+        return s / plane;
+    }
+
+    /** Share of the calibrated copy in the output for a luma gap (copy path minus native run). */
+    static double guardWeight(double gap) {
+        return Math.max(0, Math.min(1, (GUARD_START - gap) / (GUARD_START - GUARD_FULL)));
+    }
+
+    /**
+     * The guarded output: {@code out} (the copy path's, planar RGB w x h) as it is while its central
+     * n x n square is not much darker than {@code native} (the network's output on the input's
+     * central square), else blended toward {@code out} mapped per channel by the least-squares
+     * affine fit from its central square to {@code native}, clipped to [0, 1].
+     */
+    public static float[] guard(float[] out, int w, int h, float[] nativeSquare, int n) {
+        float[] outSquare = centralSquare(out, w, h, n);
+        double weight = guardWeight(lumaMean(outSquare) - lumaMean(nativeSquare));
+        if (weight == 0) {
+            return out;
+        }
+        int plane = w * h;
+        int sq = n * n;
+        float[] res = new float[out.length];
+        for (int c = 0; c < 3; c++) {
+            double mx = 0;
+            double my = 0;
+            for (int i = 0; i < sq; i++) {
+                mx += outSquare[c * sq + i];
+                my += nativeSquare[c * sq + i];
+            }
+            mx /= sq;
+            my /= sq;
+            double cov = 0;
+            double var = 0;
+            for (int i = 0; i < sq; i++) {
+                double dx = outSquare[c * sq + i] - mx;
+                cov += dx * (nativeSquare[c * sq + i] - my);
+                var += dx * dx;
+            }
+            double a = (cov / sq) / Math.max(var / sq, 1e-6);
+            double b = my - a * mx;
+            for (int i = c * plane; i < (c + 1) * plane; i++) {
+                double cal = a * out[i] + b;
+                cal = cal < 0 ? 0 : (cal > 1 ? 1 : cal);
+                res[i] = (float) (out[i] * (1 - weight) + cal * weight);
+            }
+        }
+        return res;
     }
 }

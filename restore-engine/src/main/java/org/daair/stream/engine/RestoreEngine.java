@@ -130,11 +130,19 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
                         fr.route(), fr.name()));
             }
             List<Frame> restoredSmall = run(g, route, small, cw, ch);
+            // the guard: the network once more, at native resolution on each frame's central square
+            int n = CoarseDehaze.guardSide(w, h, coarseSide);
+            List<Frame> squares = new ArrayList<>(frames.size());
+            for (Frame fr : frames) {
+                squares.add(new Frame(fr.streamId(), fr.seq(), fr.ptsMicros(), n, n, CoarseDehaze.centralSquare(fr.rgb(), w, h, n),
+                        fr.route(), fr.name()));
+            }
+            List<Frame> nativeSquares = run(g, route, squares, n, n);
             out = new ArrayList<>(frames.size());
             for (int i = 0; i < frames.size(); i++) {
                 Frame fr = frames.get(i);
-                out.add(fr.withPixels(CoarseDehaze.transfer(small.get(i).rgb(), restoredSmall.get(i).rgb(), fr.rgb(), w, h, f))
-                        .withRoute(route));
+                float[] viaCopy = CoarseDehaze.transfer(small.get(i).rgb(), restoredSmall.get(i).rgb(), fr.rgb(), w, h, f);
+                out.add(fr.withPixels(CoarseDehaze.guard(viaCopy, w, h, nativeSquares.get(i).rgb(), n)).withRoute(route));
             }
         }
         modelNanos.addAndGet(System.nanoTime() - t0);

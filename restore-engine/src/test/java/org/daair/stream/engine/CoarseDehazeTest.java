@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Random;
 import org.daair.stream.common.Frame;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Coarse-to-fine dehazing: the factor rule, the affine transfer on haze whose answer is known,
@@ -65,10 +67,12 @@ class CoarseDehazeTest {
         assertTrue(after > 35 && after > before + 15, "the full-size haze-free frame comes back: " + before + " -> " + after + " dB");
     }
 
-    @Test
-    void theEnginesCoarsePathMatchesPyTorch() throws Exception {
+    /** textured: the guard stays idle; guard: a flat scene from above, where the guard acts */
+    @ParameterizedTest
+    @ValueSource(strings = {"dehaze", "guard"})
+    void theEnginesCoarsePathMatchesPyTorch(String kind) throws Exception {
         Path dir = TestModels.models().resolve("reference");
-        JsonNode meta = new ObjectMapper().readTree(dir.resolve("daair-s-coarse-dehaze.json").toFile());
+        JsonNode meta = new ObjectMapper().readTree(dir.resolve("daair-s-coarse-" + kind + ".json").toFile());
         float[] x = ReferenceParityTest.read(dir.resolve(meta.get("input").asText()));
         float[] expected = ReferenceParityTest.read(dir.resolve(meta.get("output").asText()));
         int h = meta.get("input_shape").get(2).asInt();
@@ -89,5 +93,35 @@ class CoarseDehazeTest {
             assertTrue(psnr(atFullSize, got) < 40, "coarse side 0 runs the network at full size instead");
         }
         assertThrows(IllegalArgumentException.class, () -> RestoreEngine.builder().optCoarseSide(16));
+    }
+
+    @Test
+    void theGuardUndoesACopyThatDarkensTheFrameAndLeavesOneThatAgrees() {
+        int w = 120;
+        int h = 90;
+        int n = CoarseDehaze.guardSide(w, h, 256);
+        assertEquals(90, n, "the shorter side when the coarse side is longer");
+        Random rnd = new Random(2);
+        float[] scene = new float[3 * w * h];
+        for (int i = 0; i < scene.length; i++) {
+            scene[i] = 0.2f + 0.6f * rnd.nextFloat();
+        }
+        float[] nativeSquare = CoarseDehaze.centralSquare(scene, w, h, n);
+        // agreeing: the same array back, untouched
+        assertTrue(CoarseDehaze.guard(scene, w, h, nativeSquare, n) == scene);
+        // a copy path that halved the frame: gap about -0.25, the calibrated copy alone (a = 2, b = 0)
+        float[] dark = new float[scene.length];
+        for (int i = 0; i < scene.length; i++) {
+            dark[i] = scene[i] * 0.5f;
+        }
+        float[] guarded = CoarseDehaze.guard(dark, w, h, nativeSquare, n);
+        double max = 0;
+        for (int i = 0; i < scene.length; i++) {
+            max = Math.max(max, Math.abs(guarded[i] - scene[i]));
+        }
+        assertTrue(max < 1e-5, "the darkening undone everywhere, not only in the square: " + max);
+        assertEquals(0.0, CoarseDehaze.guardWeight(-0.08), 1e-12);
+        assertEquals(0.5, CoarseDehaze.guardWeight(-0.12), 1e-12);
+        assertEquals(1.0, CoarseDehaze.guardWeight(-0.3), 1e-12);
     }
 }
