@@ -82,6 +82,7 @@ public final class RestorePipeline {
                 .optMaxBatch(settings.getInt("engine.max_batch"))
                 .optTiling(settings.getInt("engine.tile_size"), settings.getInt("engine.tile_overlap"))
                 .optCoarseSide(settings.getInt("engine.coarse_side"))
+                .optCoarseGuard(settings.getBoolean("engine.coarse_guard"))
                 .optRouteHysteresis(settings.getDouble("engine.route_smoothing"),
                         settings.getDouble("engine.route_switch_margin"), settings.getInt("engine.route_hold_frames"))
                 .optRouteListener(onRouted)

@@ -37,6 +37,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
     private final RouteSmoother smoother;
     private final Tiler tiler;
     private final int coarseSide;
+    private final boolean coarseGuard;
     private final Map<String, OnnxGraph> graphs = new LinkedHashMap<>();
     private final Map<String, AtomicLong> framesPerRoute = new LinkedHashMap<>();
     private final AtomicLong modelNanos = new AtomicLong();
@@ -49,6 +50,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         this.maxBatch = b.maxBatch;
         this.tiler = new Tiler(b.tileSize, b.tileOverlap);
         this.coarseSide = b.coarseSide;
+        this.coarseGuard = b.coarseGuard;
         this.smoother = new RouteSmoother(b.smoothing, b.switchMargin, b.holdFrames);
         this.routeListener = b.routeListener;
         if (task != Task.AUTO && !bundle.degradations().contains(task.id())) {
@@ -132,17 +134,21 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
             List<Frame> restoredSmall = run(g, route, small, cw, ch);
             // the guard: the network once more, at native resolution on each frame's central square
             int n = CoarseDehaze.guardSide(w, h, coarseSide);
-            List<Frame> squares = new ArrayList<>(frames.size());
-            for (Frame fr : frames) {
-                squares.add(new Frame(fr.streamId(), fr.seq(), fr.ptsMicros(), n, n, CoarseDehaze.centralSquare(fr.rgb(), w, h, n),
-                        fr.route(), fr.name()));
+            List<Frame> nativeSquares = null;
+            if (coarseGuard) {
+                List<Frame> squares = new ArrayList<>(frames.size());
+                for (Frame fr : frames) {
+                    squares.add(new Frame(fr.streamId(), fr.seq(), fr.ptsMicros(), n, n, CoarseDehaze.centralSquare(fr.rgb(), w, h, n),
+                            fr.route(), fr.name()));
+                }
+                nativeSquares = run(g, route, squares, n, n);
             }
-            List<Frame> nativeSquares = run(g, route, squares, n, n);
             out = new ArrayList<>(frames.size());
             for (int i = 0; i < frames.size(); i++) {
                 Frame fr = frames.get(i);
                 float[] viaCopy = CoarseDehaze.transfer(small.get(i).rgb(), restoredSmall.get(i).rgb(), fr.rgb(), w, h, f);
-                out.add(fr.withPixels(CoarseDehaze.guard(viaCopy, w, h, nativeSquares.get(i).rgb(), n)).withRoute(route));
+                float[] px = nativeSquares == null ? viaCopy : CoarseDehaze.guard(viaCopy, w, h, nativeSquares.get(i).rgb(), n);
+                out.add(fr.withPixels(px).withRoute(route));
             }
         }
         modelNanos.addAndGet(System.nanoTime() - t0);
@@ -254,6 +260,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         private int tileSize = 512;
         private int tileOverlap = 32;
         private int coarseSide = CoarseDehaze.DEFAULT_SIDE;
+        private boolean coarseGuard = true;
         private double smoothing = 0.6;
         private double switchMargin = 0.1;
         private int holdFrames = 3;
@@ -316,6 +323,16 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
                 throw new IllegalArgumentException("coarse side must be 0 (off) or at least 64, not " + side);
             }
             this.coarseSide = side;
+            return this;
+        }
+
+        /**
+         * With a coarse side: also run the network on each hazy frame's central square at native
+         * resolution and correct a copy that came out much darker there ({@link CoarseDehaze#guard};
+         * default on).
+         */
+        public Builder optCoarseGuard(boolean on) {
+            this.coarseGuard = on;
             return this;
         }
 

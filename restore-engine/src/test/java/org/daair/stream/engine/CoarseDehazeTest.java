@@ -92,6 +92,14 @@ class CoarseDehazeTest {
             float[] atFullSize = full.restore("dehaze", List.of(in)).get(0).rgb();
             assertTrue(psnr(atFullSize, got) < 40, "coarse side 0 runs the network at full size instead");
         }
+        if (meta.get("guard_weight").asDouble() > 0.5) {
+            try (RestoreEngine unguarded = RestoreEngine.builder().setModelDir(TestModels.models()).optTask(Task.DEHAZE)
+                    .optThreads(2).optCoarseSide(meta.get("coarse_side").asInt()).optCoarseGuard(false).build()) {
+                float[] copyOnly = unguarded.restore("dehaze", List.of(new Frame("ref", 0, 0, w, h, x, null, "ref.png"))).get(0).rgb();
+                double brighter = CoarseDehaze.lumaMean(expected) - CoarseDehaze.lumaMean(copyOnly);
+                assertTrue(brighter > 0.05, "the guard undoes the copy's darkening, off it stays: " + brighter);
+            }
+        }
         assertThrows(IllegalArgumentException.class, () -> RestoreEngine.builder().optCoarseSide(16));
     }
 
