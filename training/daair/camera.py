@@ -6,7 +6,8 @@ per sample, the two things every real feed has and the plain synthesis lacks:
 * 4:2:0 chroma subsampling (H.264/H.265 streams carry colour at half resolution): noise and rain
   in the colour channels become 2x2 blobs rather than independent pixels;
 * lossy compression (JPEG at a random quality, standing in for an encoder's DCT quantisation):
-  blocking, and noise partly smoothed into low-frequency mush.
+  blocking, and noise partly smoothed into low-frequency mush; or, with ``h264_p``, a real H.264
+  round trip (x264 through the ffmpeg command line).
 
 Also the options that widen a degradation's range in training (``lowlight_photons``: low light
 that is dark but hardly noisy, as good sensors deliver, which the plain synthesis never shows).
@@ -14,6 +15,7 @@ that is dark but hardly noisy, as good sensors deliver, which the plain synthesi
 from __future__ import annotations
 
 import io
+import subprocess
 from typing import Dict
 
 import numpy as np
@@ -45,8 +47,30 @@ def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
     return np.asarray(Image.open(buf).convert("RGB"), dtype=np.float32) / 255.0
 
 
-def camera(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A random camera: 4:2:0 always, then compression at quality 55-95 three times in four."""
+def h264(img: np.ndarray, crf: int) -> np.ndarray:
+    """One frame through H.264 (x264, 4:2:0, BT.601 limited range, CRF) and back, decoded as the
+    engine decodes (video.ENGINE_FLAGS). H.264 leaves noise differently from JPEG (its own
+    transform, in-loop deblocking): the temporal clip's H.264 noise goes to low light where the
+    same noise through JPEG or none goes to denoise (README, Temporal stability, session 10)."""
+    from .video import ENGINE_FLAGS
+    h, w = img.shape[:2]
+    raw = (np.clip(img, 0, 1) * 255 + 0.5).astype(np.uint8).tobytes()
+    enc = subprocess.run(["ffmpeg", "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-i", "-",
+                          "-vf", f"scale=flags={ENGINE_FLAGS}:out_color_matrix=bt601:out_range=tv,format=yuv420p",
+                          "-c:v", "libx264", "-preset", "veryfast", "-threads", "1", "-crf", str(int(crf)),
+                          "-f", "h264", "-"], input=raw, check=True, capture_output=True).stdout
+    dec = subprocess.run(["ffmpeg", "-v", "error", "-f", "h264", "-i", "-", "-vf",
+                          f"scale=flags={ENGINE_FLAGS}:in_color_matrix=bt601:in_range=tv,format=rgb24",
+                          "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], input=enc, check=True, capture_output=True).stdout
+    return np.frombuffer(dec, np.uint8).reshape(h, w, 3).astype(np.float32) / 255.0
+
+
+def camera(img: np.ndarray, rng: np.random.Generator, h264_p: float = 0.0) -> np.ndarray:
+    """A random camera: a share H264_P through H.264 at CRF 12-30 (a video camera's stream);
+    the others 4:2:0, then JPEG at quality 55-95 three times in four. Draws nothing more from RNG
+    when H264_P is 0, so earlier experiments' batches stay bit-identical."""
+    if h264_p > 0 and rng.random() < h264_p:
+        return h264(img, int(rng.integers(12, 31)))
     out = chroma_420(img)
     if rng.random() < 0.75:
         out = jpeg(out, int(rng.integers(55, 96)))

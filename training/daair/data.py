@@ -162,12 +162,13 @@ class TrainSampler:
     def _deliver(self, degraded: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """What the sensor and the camera add before daair sees the degraded picture: light
         sensor noise (``sensor_noise: [lo, hi]``, sigma in 8-bit steps), then 4:2:0 and
-        compression for a share ``camera_p`` of the samples."""
+        compression for a share ``camera_p`` of the samples (of which a share ``h264_p`` through
+        H.264 rather than JPEG)."""
         if "sensor_noise" in self.synthesis:
             lo, hi = self.synthesis["sensor_noise"]
             degraded = add_sensor_noise(degraded, rng, rng.uniform(float(lo), float(hi)))
         if self.synthesis.get("camera_p", 0) > 0 and rng.random() < self.synthesis["camera_p"]:
-            degraded = camera.camera(degraded, rng)
+            degraded = camera.camera(degraded, rng, float(self.synthesis.get("h264_p", 0.0)))
         return degraded
 
     def batch(self, step: int, batch_size: int, crop: int):

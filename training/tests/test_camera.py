@@ -175,3 +175,26 @@ def test_dim_scene_contrast_flattens_the_scene_about_its_mean(tmp_path):
     flatter = TrainSampler(folder, ["denoise"], seed=0, synthesis=flat).batch(1, 2, 32)[1]
     assert abs(flatter[0].mean() - plain[0].mean()) < 0.01            # the same exposure
     assert abs(flatter[0].std() / plain[0].std() - 0.25) < 0.02       # a quarter of the contrast
+
+
+def test_h264_round_trip_keeps_the_picture_and_smooths_noise():
+    from daair.camera import h264
+    from daair.degradations import add_sensor_noise
+    img = np.full((64, 96, 3), 0.3, np.float32)
+    img[16:48, 32:64] = 0.85
+    back = h264(img, 14)
+    assert back.shape == img.shape and np.abs(back - img).mean() < 1.5 / 255   # colour and range as decoded by the engine
+    noisy = add_sensor_noise(img, np.random.default_rng(0), 20)
+    coded = h264(noisy, 24)
+    assert np.array_equal(coded, h264(noisy, 24)), "deterministic"
+    flat = (slice(0, 12), slice(0, 24))
+    assert coded[flat].std() < 0.8 * noisy[flat].std() and abs(coded.mean() - noisy.mean()) < 2 / 255
+
+
+def test_h264_p_sends_that_share_of_camera_samples_through_h264(tmp_path):
+    folder = _folder(tmp_path, (64, 64), flat=True)
+    plain = TrainSampler(folder, ["denoise"], seed=0, synthesis={"camera_p": 1.0}).batch(0, 2, 32)
+    same = TrainSampler(folder, ["denoise"], seed=0, synthesis={"camera_p": 1.0, "h264_p": 0.0}).batch(0, 2, 32)
+    assert np.array_equal(plain[0], same[0]), "h264_p 0 draws nothing more"
+    coded = TrainSampler(folder, ["denoise"], seed=0, synthesis={"camera_p": 1.0, "h264_p": 1.0}).batch(0, 2, 32)
+    assert np.array_equal(plain[1], coded[1]) and not np.array_equal(plain[0], coded[0])
