@@ -5,10 +5,10 @@
 
 Frames 32-62 (every second one) of samples/temporal/car-park-degraded.mp4, decoded as the engine
 decodes (daair/video.py), are dehazed with the route fixed: through the coarse copy as the engine
-did until session 9 (copy; daair/coarse.py, side 256, unguarded), through the copy smoothed by a Gaussian of BLUR copy pixels
+does by default (copy; daair/coarse.py, side 256), through the copy smoothed by a Gaussian of BLUR copy pixels
 before the network (copy+blur; the affine map is still fitted against the unsmoothed copy), and
-at full size (full), and as the engine does since session 10 (guarded: the copy pulled toward its
-calibration to a native-resolution run on the central square, `coarse.restore`). PSNR against the clean clip, per frame and the mean, per set of weights.
+at full size (full), and with the guard of session 10 (guarded, `engine.coarse_guard: true`: the copy pulled toward its
+calibration to a native-resolution run on the central square). PSNR against the clean clip, per frame and the mean, per set of weights.
 """
 from __future__ import annotations
 
@@ -49,9 +49,9 @@ def main():
     frames = range(32, 64, 2)
     for w in args.weights:
         run = dehaze_runner(w, args.threads)
-        rows = np.array([(psnr(deg[n], cln[n]), psnr(coarse.restore(run, deg[n], guard=False), cln[n]),
+        rows = np.array([(psnr(deg[n], cln[n]), psnr(coarse.restore(run, deg[n]), cln[n]),
                           psnr(smoothed_copy(run, deg[n], args.blur), cln[n]), psnr(run(deg[n]), cln[n]),
-                          psnr(coarse.restore(run, deg[n]), cln[n]))
+                          psnr(coarse.restore(run, deg[n], guard=True), cln[n]))
                          for n in frames])
         print(f"{w}: hazy frames {frames.start}-{frames.stop - 2}, every second one (dB)")
         for name, col in (("input", 0), ("copy", 1), (f"copy+blur{args.blur:g}", 2), ("full", 3), ("guarded", 4)):

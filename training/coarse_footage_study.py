@@ -9,7 +9,8 @@ Why: the copy gains 1.6 dB on 480 px photos (coarse_study.py), but on the benchm
 overhead view of asphalt) it loses 5-6 dB against full size (README, Benchmark). A rule that
 serves both has to tell the two apart from the hazy frame alone. Never run on validation images:
 training photos (`shared/data/train`) and `samples/car-park-rain.mp4` only. Haze: the training
-synthesis (`add_haze`), seeded per item.
+synthesis (`add_haze`), seeded per item; with --camera also sensor noise and H.264, as a camera
+delivers it.
 
 Statistics (luma of the hazy frame, at full size and on the copy):
 - `detail`: mean absolute Laplacian of the copy, a measure of the texture the network sees there;
@@ -21,8 +22,8 @@ Statistics (luma of the hazy frame, at full size and on the copy):
   negative when the copy dehazes that region more.
 Besides full size and the copy (unguarded), `calib`: the copy's output corrected per channel by the
 affine map that takes its central crop to the native-resolution output there (`coarse.calibrate`);
-`guard`: the engine's path since session 10 (`coarse.restore`: the copy, pulled toward `calib` as
-gap falls from -0.08 to -0.16).
+`guard`: the engine's path with `engine.coarse_guard: true` (session 10; `coarse.restore(...,
+guard=True)`: the copy, pulled toward `calib` as gap falls from -0.08 to -0.16).
 """
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from daair import coarse, video  # noqa: E402
+from daair import camera, coarse, video  # noqa: E402
+from daair.degradations import add_sensor_noise  # noqa: E402
 from daair.degradations import add_haze  # noqa: E402
 from daair.metrics import psnr  # noqa: E402
 from coarse_study import dehaze_runner, training_photos  # noqa: E402
@@ -74,6 +76,8 @@ def main():
     ap.add_argument("--frame-offset", type=int, default=0, help="first clip frame taken (another: other frames)")
     ap.add_argument("--gap", type=float, default=-0.12,
                     help="the rule to check: full size (or the calibrated copy) where gap is below this")
+    ap.add_argument("--camera", action="store_true", help="hazy items also get sensor noise (sigma 4 steps) and an "
+                    "H.264 round trip at CRF 14 (camera.h264), as the temporal clip's frames have")
     args = ap.parse_args()
     run = dehaze_runner(args.weights, args.threads)
     items = []
@@ -89,6 +93,8 @@ def main():
     rows = []
     for i, (name, clean) in enumerate(items):
         hazy, _ = add_haze(clean, np.random.default_rng(args.seed + i))
+        if args.camera:   # as a camera delivers it: sensor noise, then H.264 (as the temporal clip)
+            hazy = camera.h264(add_sensor_noise(hazy, np.random.default_rng(args.seed + 1000 + i), 4), 14)
         h, w = hazy.shape[:2]
         f = coarse.factor(h, w)
         base = psnr(hazy, clean)
@@ -103,7 +109,7 @@ def main():
             native = np.clip(run(crop), 0, 1)
             gap = float(luma(via_copy[y0:y0 + side, x0:x0 + side]).mean() - luma(native).mean())
             calib = psnr(coarse.calibrate(via_copy, via_copy[y0:y0 + side, x0:x0 + side], native), clean) - base
-            guarded = psnr(coarse.restore(run, hazy), clean) - base   # the engine's path since session 10
+            guarded = psnr(coarse.restore(run, hazy, guard=True), clean) - base   # engine.coarse_guard: true
         y = luma(hazy)
         yc = luma(coarse.downscale(hazy, f)) if f > 1 else y
         d = detail(yc)
@@ -117,7 +123,7 @@ def main():
               f"copy {np.mean([r[2] for r in sel]):+.2f} dB, calibrated copy {np.mean([r[7] for r in sel]):+.2f} dB; "
               f"where gap < {args.gap}: full size {np.mean([r[1] if r[6] < args.gap else r[2] for r in sel]):+.2f} dB, "
               f"calibrated copy {np.mean([r[7] if r[6] < args.gap else r[2] for r in sel]):+.2f} dB "
-              f"({sum(r[6] < args.gap for r in sel)} items); guarded (coarse.restore) {np.mean([r[8] for r in sel]):+.2f} dB")
+              f"({sum(r[6] < args.gap for r in sel)} items); guarded {np.mean([r[8] for r in sel]):+.2f} dB")
 
 
 if __name__ == "__main__":

@@ -109,11 +109,11 @@ def _asphalt(h: int = 150, w: int = 200, seed: int = 3) -> np.ndarray:
 
 def write_coarse_reference(model: DaAIR, name: str, ref_dir: str, side: int = 80) -> None:
     """reference/NAME-coarse-{dehaze,guard}.*: hazy 150x200 images dehazed coarse-to-fine
-    (daair/coarse.py, side 80: factor 3, with the guard) by the PyTorch model, for the Java engine's
-    parity test of the same path (downscale, the dehaze graph, affine transfer, the guard's native
-    run on the central square and its calibration). `dehaze`: a textured scene (the guard stays
-    idle); `guard`: a flat scene seen from above (`_asphalt`), where it acts; each JSON records
-    the guard's weight."""
+    (daair/coarse.py, side 80: factor 3) by the PyTorch model, for the Java engine's parity test of
+    the same path (downscale, the dehaze graph, affine transfer). `dehaze`: a textured scene, as the
+    engine runs by default; `guard`: a flat scene seen from above (`_asphalt`), with the guard on
+    (its native run on the central square and the calibration); each JSON records the guard's
+    weight there."""
     from daair import coarse
     from daair.degradations import add_haze
     base = reference_input(n=1, h=150, w=200, seed=2)[0].numpy().transpose(1, 2, 0)
@@ -126,7 +126,8 @@ def write_coarse_reference(model: DaAIR, name: str, ref_dir: str, side: int = 80
             return route(torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))[None])[0].numpy().transpose(1, 2, 0)
 
     for kind, hazy in (("dehaze", textured), ("guard", _asphalt())):
-        out = coarse.restore(run, hazy, side)
+        guarded = kind == "guard"
+        out = coarse.restore(run, hazy, side, guard=guarded)
         f = coarse.factor(150, 200, side)
         via_copy = coarse.restore(run, hazy, side, guard=False)
         y0, x0, n = coarse.central_box(150, 200, side)
@@ -139,7 +140,8 @@ def write_coarse_reference(model: DaAIR, name: str, ref_dir: str, side: int = 80
         _write_tensor(os.path.join(ref_dir, stem + ".out.bin"), y)
         with open(os.path.join(ref_dir, stem + ".json"), "w") as fh:
             # no "graph": ReferenceParityTest runs graphs; CoarseDehazeTest runs the engine's coarse path
-            json.dump({"route": "dehaze", "coarse_side": side, "factor": f, "guard_weight": round(weight, 4),
+            json.dump({"route": "dehaze", "coarse_side": side, "factor": f, "guard": guarded,
+                       "guard_weight": round(weight, 4),
                        "input": stem + ".in.bin", "input_shape": list(x.shape),
                        "output": stem + ".out.bin", "output_shape": list(y.shape), "tolerance": 5e-4}, fh, indent=1)
 

@@ -10,7 +10,7 @@ nothing once sensor noise of one 8-bit step is added. This study asks whether th
 photos: training photos (never the validation images), degraded with the training synthesis of
 TASK (seeded), then Gaussian sensor noise of sigma 0, 1, 2 and 4 steps (seeded, quantised to 8
 bits), restored with the route fixed at full size (f1) and, for dehaze, also through the coarse
-copy the engine used until session 10 (copy, `daair/coarse.py`, side 256, without the guard). It prints each photo's gain over its
+copy the engine uses (copy, `daair/coarse.py`, side 256). It prints each photo's gain over its
 degraded input and the means, and the share of the noisy pictures that the engine's classifier
 would send to TASK's route, per set of weights, so two models can be compared on the same pictures.
 """
@@ -81,7 +81,7 @@ def main():
                 gains[(w, s, "routed")].append(float(routed(x)))
                 line = []
                 for how in ways:
-                    out = (run(x) if how == "f1" else coarse.restore(run, x, guard=False) if how == "copy"
+                    out = (run(x) if how == "f1" else coarse.restore(run, x) if how == "copy"
                            else smoothed_copy(run, x, args.copy_blur))
                     g = psnr(out, clean) - base
                     gains[(w, s, how)].append(g)

@@ -18,12 +18,14 @@ The Java engine (`CoarseDehaze.java`) implements the same steps; both follow the
   a = cov(I, J) / (var(I) + eps), b = mean(J) - a mean(I); then a and b are box-averaged again;
 - upsample a and b bilinearly, cell centres at ((i + 0.5) f - 0.5), clamped at the edges;
 - output = clip(a I + b, 0, 1) at full resolution;
-- the guard (session 10): the network also runs on the input's central n x n square at native
+- the guard (session 10; off by default, as `engine.coarse_guard`): the network also runs on the input's central n x n square at native
   resolution (n = min(side, h, w)); gap = mean luma of the output's central square minus the native
   run's; the output becomes out (1 - g) + calibrate(out) g, g = clip((-0.08 - gap) / 0.08, 0, 1),
   where calibrate maps each channel by the least-squares affine fit from the output's central
   square to the native run's, clipped to [0, 1]. On flat overhead footage the copy can darken the
   frame far more than the network does at native resolution (3-8 dB lost); photos rarely meet it.
+  But under a camera's noise the native run dehazes less than the copy, and the guard then costs
+  noisy photos 1.3-1.4 dB (README, "Dehazing large frames"), so it is an option, not the default.
 """
 from __future__ import annotations
 
@@ -131,7 +133,7 @@ def guard_weight(gap: float) -> float:
 
 
 def restore(run: Callable[[np.ndarray], np.ndarray], img: np.ndarray, side: int = SIDE,
-            guard: bool = True) -> np.ndarray:
+            guard: bool = False) -> np.ndarray:
     """run (HxWx3 -> HxWx3, the dehaze network) applied coarse-to-fine to img. With GUARD, the
     network also runs on the central square at native resolution; where the copy path's output is
     much darker there (gap, see guard_weight), its output is pulled toward the calibrated copy."""

@@ -59,8 +59,8 @@ def test_restore_runs_the_network_on_the_coarse_frame_only_when_the_frame_is_lar
     def run(img):
         seen.append(img.shape)
         return img
-    out = coarse.restore(run, hazy, side=110, guard=False)
-    assert seen == [(67, 101, 3)], "301 px, side 110: factor 3"
+    out = coarse.restore(run, hazy, side=110)
+    assert seen == [(67, 101, 3)], "301 px, side 110: factor 3 (and no guard by default)"
     # the identity network: the transfer gives the input back (up to the slope's regulariser)
     assert np.abs(out - np.clip(hazy, 0, 1)).max() < 0.02
     seen.clear()
@@ -76,14 +76,14 @@ def test_the_guard_pulls_a_copy_that_darkens_the_frame_toward_the_native_run():
         native_side.append(img.shape)
         return img * 0.5 if img.shape[1] < 110 else img
 
-    out = coarse.restore(darkens_small, hazy, side=110)
+    out = coarse.restore(darkens_small, hazy, side=110, guard=True)
     assert native_side == [(67, 101, 3), (110, 110, 3)], "the copy, then the central square at native resolution"
     unguarded = coarse.restore(darkens_small, hazy, side=110, guard=False)
     assert coarse.luma_mean(unguarded) < 0.6 * coarse.luma_mean(hazy)
     # the native run is the identity: the calibrated copy gives the input back, darkening undone
     assert np.abs(out - np.clip(hazy, 0, 1)).mean() < 0.01
     # where the copy agrees with the native run, the guard leaves it exactly as it is
-    same = coarse.restore(lambda img: img, hazy, side=110)
+    same = coarse.restore(lambda img: img, hazy, side=110, guard=True)
     np.testing.assert_array_equal(same, coarse.restore(lambda img: img, hazy, side=110, guard=False))
 
 

@@ -32,7 +32,8 @@ package org.daair.stream.engine;
  * copy path's output there is darker by more than {@link #GUARD_START} in mean luma, the output is
  * pulled toward the copy path's output calibrated per channel (a least-squares affine map from its
  * central square to the native run's), fully from {@link #GUARD_FULL} on: a ramp, so the frames
- * of a video near the threshold do not toggle.
+ * of a video near the threshold do not toggle. Off by default ({@code engine.coarse_guard}): under a
+ * camera's noise the native run dehazes less than the copy, and the guard then costs noisy photos.
  */
 public final class CoarseDehaze {
 

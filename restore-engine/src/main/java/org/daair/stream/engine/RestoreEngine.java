@@ -260,7 +260,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         private int tileSize = 512;
         private int tileOverlap = 32;
         private int coarseSide = CoarseDehaze.DEFAULT_SIDE;
-        private boolean coarseGuard = true;
+        private boolean coarseGuard = false;
         private double smoothing = 0.6;
         private double switchMargin = 0.1;
         private int holdFrames = 3;
@@ -329,7 +329,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         /**
          * With a coarse side: also run the network on each hazy frame's central square at native
          * resolution and correct a copy that came out much darker there ({@link CoarseDehaze#guard};
-         * default on).
+         * default off: it helps flat footage seen from above and costs noisy photos).
          */
         public Builder optCoarseGuard(boolean on) {
             this.coarseGuard = on;

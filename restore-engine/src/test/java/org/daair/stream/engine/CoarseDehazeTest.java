@@ -67,7 +67,7 @@ class CoarseDehazeTest {
         assertTrue(after > 35 && after > before + 15, "the full-size haze-free frame comes back: " + before + " -> " + after + " dB");
     }
 
-    /** textured: the guard stays idle; guard: a flat scene from above, where the guard acts */
+    /** dehaze: a textured scene, the default path; guard: a flat scene from above, the guard on */
     @ParameterizedTest
     @ValueSource(strings = {"dehaze", "guard"})
     void theEnginesCoarsePathMatchesPyTorch(String kind) throws Exception {
@@ -79,7 +79,7 @@ class CoarseDehazeTest {
         int w = meta.get("input_shape").get(3).asInt();
         assertEquals(meta.get("factor").asInt(), CoarseDehaze.factor(w, h, meta.get("coarse_side").asInt()));
         try (RestoreEngine engine = RestoreEngine.builder().setModelDir(TestModels.models()).optTask(Task.DEHAZE).optThreads(2)
-                .optCoarseSide(meta.get("coarse_side").asInt()).build();
+                .optCoarseSide(meta.get("coarse_side").asInt()).optCoarseGuard(meta.get("guard").asBoolean()).build();
              RestoreEngine full = RestoreEngine.builder().setModelDir(TestModels.models()).optTask(Task.DEHAZE).optThreads(2)
                 .optCoarseSide(0).build()) {
             Frame in = new Frame("ref", 0, 0, w, h, x, null, "ref.png");
