@@ -38,8 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from daair import camera, coarse, video  # noqa: E402
-from daair.degradations import add_sensor_noise  # noqa: E402
-from daair.degradations import add_haze  # noqa: E402
+from daair.degradations import add_haze, add_sensor_noise  # noqa: E402
 from daair.metrics import psnr  # noqa: E402
 from coarse_study import dehaze_runner, training_photos  # noqa: E402
 
@@ -103,12 +102,8 @@ def main():
         copy = psnr(via_copy, clean) - base if f > 1 else full
         gap, calib, guarded = 0.0, copy, copy
         if f > 1:
-            side = min(256, h, w)
-            y0, x0 = (h - side) // 2, (w - side) // 2
-            crop = hazy[y0:y0 + side, x0:x0 + side]
-            native = np.clip(run(crop), 0, 1)
-            gap = float(luma(via_copy[y0:y0 + side, x0:x0 + side]).mean() - luma(native).mean())
-            calib = psnr(coarse.calibrate(via_copy, via_copy[y0:y0 + side, x0:x0 + side], native), clean) - base
+            gap, native, copy_crop = coarse.native_gap(run, hazy, via_copy)
+            calib = psnr(coarse.calibrate(via_copy, copy_crop, native), clean) - base
             guarded = psnr(coarse.restore(run, hazy, guard=True), clean) - base   # engine.coarse_guard: true
         y = luma(hazy)
         yc = luma(coarse.downscale(hazy, f)) if f > 1 else y

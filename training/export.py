@@ -129,10 +129,7 @@ def write_coarse_reference(model: DaAIR, name: str, ref_dir: str, side: int = 80
         guarded = kind == "guard"
         out = coarse.restore(run, hazy, side, guard=guarded)
         f = coarse.factor(150, 200, side)
-        via_copy = coarse.restore(run, hazy, side, guard=False)
-        y0, x0, n = coarse.central_box(150, 200, side)
-        weight = coarse.guard_weight(coarse.luma_mean(via_copy[y0:y0 + n, x0:x0 + n])
-                                     - coarse.luma_mean(np.clip(run(hazy[y0:y0 + n, x0:x0 + n]), 0, 1)))
+        weight = coarse.guard_weight(coarse.native_gap(run, hazy, coarse.restore(run, hazy, side), side)[0])
         x = torch.from_numpy(np.ascontiguousarray(hazy.transpose(2, 0, 1)))[None]
         y = torch.from_numpy(np.ascontiguousarray(out.transpose(2, 0, 1)))[None]
         stem = f"{name}-coarse-{kind}"

@@ -18,8 +18,8 @@ The Java engine (`CoarseDehaze.java`) implements the same steps; both follow the
   a = cov(I, J) / (var(I) + eps), b = mean(J) - a mean(I); then a and b are box-averaged again;
 - upsample a and b bilinearly, cell centres at ((i + 0.5) f - 0.5), clamped at the edges;
 - output = clip(a I + b, 0, 1) at full resolution;
-- the guard (session 10; off by default, as `engine.coarse_guard`): the network also runs on the input's central n x n square at native
-  resolution (n = min(side, h, w)); gap = mean luma of the output's central square minus the native
+- the guard (session 10; off by default, as `engine.coarse_guard`): the network also runs on the
+  input's central n x n square at native resolution (n = min(side, h, w)); gap = mean luma of the output's central square minus the native
   run's; the output becomes out (1 - g) + calibrate(out) g, g = clip((-0.08 - gap) / 0.08, 0, 1),
   where calibrate maps each channel by the least-squares affine fit from the output's central
   square to the native run's, clipped to [0, 1]. On flat overhead footage the copy can darken the
@@ -132,6 +132,16 @@ def guard_weight(gap: float) -> float:
     return float(np.clip((GUARD_START - gap) / (GUARD_START - GUARD_FULL), 0.0, 1.0))
 
 
+def native_gap(run: Callable[[np.ndarray], np.ndarray], img: np.ndarray, out: np.ndarray, side: int = SIDE):
+    """(gap, native, out's central square): the network run at native resolution on IMG's central
+    square, and how much darker OUT (the copy path's output) is there in mean luma (negative:
+    darker)."""
+    y0, x0, n = central_box(img.shape[0], img.shape[1], side)
+    out_crop = out[y0:y0 + n, x0:x0 + n]
+    native = np.clip(run(img[y0:y0 + n, x0:x0 + n]), 0, 1)
+    return luma_mean(out_crop) - luma_mean(native), native, out_crop
+
+
 def restore(run: Callable[[np.ndarray], np.ndarray], img: np.ndarray, side: int = SIDE,
             guard: bool = False) -> np.ndarray:
     """run (HxWx3 -> HxWx3, the dehaze network) applied coarse-to-fine to img. With GUARD, the
@@ -144,10 +154,8 @@ def restore(run: Callable[[np.ndarray], np.ndarray], img: np.ndarray, side: int 
     out = transfer(small, np.clip(run(small), 0, 1), img, f)
     if not guard:
         return out
-    y0, x0, n = central_box(img.shape[0], img.shape[1], side)
-    out_crop = out[y0:y0 + n, x0:x0 + n]
-    native = np.clip(run(img[y0:y0 + n, x0:x0 + n]), 0, 1)
-    wgt = guard_weight(luma_mean(out_crop) - luma_mean(native))
+    gap, native, out_crop = native_gap(run, img, out, side)
+    wgt = guard_weight(gap)
     if wgt == 0:
         return out
     return (out * (1 - wgt) + calibrate(out, out_crop, native) * wgt).astype(np.float32)
