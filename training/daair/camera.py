@@ -52,17 +52,14 @@ def h264(img: np.ndarray, crf: int) -> np.ndarray:
     engine decodes (video.ENGINE_FLAGS). H.264 leaves noise differently from JPEG (its own
     transform, in-loop deblocking): the temporal clip's H.264 noise goes to low light where the
     same noise through JPEG or none goes to denoise (README, Temporal stability, session 10)."""
-    from .video import ENGINE_FLAGS
+    from .video import ENGINE_FLAGS, decode
     h, w = img.shape[:2]
     raw = (np.clip(img, 0, 1) * 255 + 0.5).astype(np.uint8).tobytes()
     enc = subprocess.run(["ffmpeg", "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-i", "-",
                           "-vf", f"scale=flags={ENGINE_FLAGS}:out_color_matrix=bt601:out_range=tv,format=yuv420p",
                           "-c:v", "libx264", "-preset", "veryfast", "-threads", "1", "-crf", str(int(crf)),
                           "-f", "h264", "-"], input=raw, check=True, capture_output=True).stdout
-    dec = subprocess.run(["ffmpeg", "-v", "error", "-f", "h264", "-i", "-", "-vf",
-                          f"scale=flags={ENGINE_FLAGS}:in_color_matrix=bt601:in_range=tv,format=rgb24",
-                          "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], input=enc, check=True, capture_output=True).stdout
-    return np.frombuffer(dec, np.uint8).reshape(h, w, 3).astype(np.float32) / 255.0
+    return decode(["-f", "h264", "-i", "-"], w, h, data=enc, scale_opts=":in_color_matrix=bt601:in_range=tv")[0]
 
 
 def camera(img: np.ndarray, rng: np.random.Generator, h264_p: float = 0.0) -> np.ndarray:

@@ -37,11 +37,20 @@ def read_rgb(path: str, select: str | None = None, size: tuple | None = None,
     w, h, _ = probe(path)
     if size is not None:
         w, h = size
-    chain = ([f"select={select}"] if select else []) + [f"scale={w}:{h}:flags={ENGINE_FLAGS}", "format=rgb24"]
-    cmd = ["ffmpeg", "-v", "error", "-i", path, "-vf", ",".join(chain)]
+    return decode(["-i", path], w, h, select=select, count=count)
+
+
+def decode(input_args: list, w: int, h: int, select: str | None = None, count: int | None = None,
+           data: bytes | None = None, scale_opts: str = "") -> np.ndarray:
+    """Frames from ffmpeg's INPUT_ARGS (e.g. ["-i", path], or ["-f", "h264", "-i", "-"] with DATA on
+    stdin), scaled to W x H and converted to RGB the engine's way: N x H x W x 3 float32 in [0, 1].
+    SCALE_OPTS: extra options of the conversion (e.g. the matrix of a stream without colour tags)."""
+    chain = ([f"select={select}"] if select else []) + [f"scale={w}:{h}:flags={ENGINE_FLAGS}{scale_opts}", "format=rgb24"]
+    cmd = ["ffmpeg", "-v", "error", *input_args, "-vf", ",".join(chain)]
     if select:
         cmd += ["-vsync", "0"]
     if count is not None:
         cmd += ["-frames:v", str(count)]
-    raw = subprocess.run(cmd + ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"], check=True, capture_output=True).stdout
+    raw = subprocess.run(cmd + ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"], input=data, check=True,
+                         capture_output=True).stdout
     return np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3).astype(np.float32) / 255

@@ -132,7 +132,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
                         fr.route(), fr.name()));
             }
             List<Frame> restoredSmall = run(g, route, small, cw, ch);
-            // the guard: the network once more, at native resolution on each frame's central square
+            // the guard (optional): the network once more, at native resolution on each frame's central square
             int n = CoarseDehaze.guardSide(w, h, coarseSide);
             List<Frame> nativeSquares = null;
             if (coarseGuard) {
