@@ -1,0 +1,66 @@
+#!/usr/bin/python3
+"""The temporal clip's scores by segment, read from `./daair eval --json` output (issue #9).
+
+    /usr/bin/python3 training/temporal_segments.py bench/results/temporal-2026-11-28-v14.json [more.json ...]
+
+For each file: the clip's line (PSNR per frame, stabilised, on moving pixels; flicker / clean,
+stabilised and for the bound), then one line per segment of make_temporal_clip.py's clip (rain,
+the switch to haze, haze, noise): its still pixels, flicker / clean frame by frame and stabilised
+(pooled over still pixels, as the clip's flicker is), its share of the stabilised flicker, and mean
+PSNR frame by frame and stabilised. Frame 0 has no flicker; the switch to noise (frame 64) counts
+with the noise, where the clip's frames are noisy from it on.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+
+# make_temporal_clip.py: rain 0-31, haze 32-63, noise 64-95; frames 32-33 are the switch
+SEGMENTS = (("rain", 1, 31), ("switch", 32, 33), ("haze", 34, 63), ("noise", 64, 95))
+
+
+def segments(result: dict) -> list[dict]:
+    """Per segment: still pixels, flicker / clean (restored, stabilised), share, mean PSNRs."""
+    frames = result["frameScores"]
+    clean = result["flickerClean"]
+    total = sum(f["flickerStabilized"] * f["stillPixels"] for f in frames)
+    out = []
+    for name, a, b in SEGMENTS:
+        fs = [f for f in frames if a <= f["index"] <= b]
+        if not fs:
+            continue
+        still = sum(f["stillPixels"] for f in fs)
+        restored = sum(f["flickerRestored"] * f["stillPixels"] for f in fs)
+        stabilised = sum(f["flickerStabilized"] * f["stillPixels"] for f in fs)
+        out.append({"segment": name, "frames": (a, b), "still": still,
+                    "restored": restored / max(still, 1) / clean, "stabilized": stabilised / max(still, 1) / clean,
+                    "share": stabilised / total if total else 0.0,
+                    "psnrRestored": sum(f["restored"] for f in fs) / len(fs),
+                    "psnrStabilized": sum(f["stabilized"] for f in fs) / len(fs)})
+    return out
+
+
+def summary(result: dict) -> str:
+    c = result["flickerClean"]
+    lines = ["per frame %.2f dB, stabilised %.2f dB, moving %.2f dB, flicker %.2fx, bound %.2fx" % (
+        result["perFrame"]["psnr"], result["stabilized"]["psnr"], result["stabilized"]["psnrMoving"],
+        result["stabilized"]["flicker"] / c, result["stabilizedCleanMotion"]["flicker"] / c)]
+    for s in segments(result):
+        lines.append("  %-6s %2d-%2d  still %8d  flicker per frame %5.1fx  stabilised %5.2fx  share %3.0f%%  "
+                     "PSNR per frame %.2f  stabilised %.2f" % (
+                         s["segment"], s["frames"][0], s["frames"][1], s["still"], s["restored"], s["stabilized"],
+                         100 * s["share"], s["psnrRestored"], s["psnrStabilized"]))
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("json", nargs="+", help="./daair eval --json outputs of the temporal clip")
+    args = ap.parse_args()
+    for path in args.json:
+        with open(path) as f:
+            print(path + ": " + summary(json.load(f)["result"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""temporal_segments.py reads `./daair eval --json` the way the clip's own numbers are pooled."""
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import temporal_segments  # noqa: E402
+
+V14 = os.path.join(HERE, "..", "..", "bench", "results", "temporal-2026-11-28-v14.json")
+
+
+def test_segments_pool_back_to_the_clips_flicker():
+    # a real eval output (model v14): the still-pixel-weighted segments must give back the clip's
+    # stabilised flicker, and their shares must sum to one
+    with open(V14) as f:
+        result = json.load(f)["result"]
+    segs = temporal_segments.segments(result)
+    assert [s["segment"] for s in segs] == ["rain", "switch", "haze", "noise"]
+    still = sum(s["still"] for s in segs)
+    pooled = sum(s["stabilized"] * s["still"] for s in segs) / still
+    assert abs(pooled - result["stabilized"]["flicker"] / result["flickerClean"]) < 1e-9
+    assert abs(sum(s["share"] for s in segs) - 1) < 1e-9
+    # the noise segment is the worst, as the README says
+    assert max(segs, key=lambda s: s["stabilized"])["segment"] == "noise"
+
+
+def test_summary_names_every_segment():
+    with open(V14) as f:
+        text = temporal_segments.summary(json.load(f)["result"])
+    assert text.startswith("per frame 25.04 dB, stabilised 29.12 dB")
+    assert all(name in text for name in ("rain", "switch", "haze", "noise"))
