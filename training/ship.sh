@@ -10,16 +10,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 CK="$1"; NAME="${2:-daair-s}"
 PY=/usr/bin/python3
-"$PY" - "$CK" "$ROOT/models/$NAME.pt" <<'PYEOF'
-import sys, torch
-sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(sys.argv[2]), "..", "training"))
-from daair import checkpoint
-ck = checkpoint.read(sys.argv[1])
-keep = {k: ck[k] for k in ("config_name", "config", "model", "step", "elapsed_s", "best", "merged_experts") if k in ck}
-keep["experiment"] = {k: v for k, v in ck.get("experiment", {}).items() if k not in ("train_dir", "val_dir", "run_dir")}
-torch.save(keep, sys.argv[2])
-print("step", ck["step"], "elapsed_s", round(ck.get("elapsed_s", 0)))
-PYEOF
+(cd "$HERE" && "$PY" -m daair.checkpoint ship "$(cd "$(dirname "$CK")" && pwd)/$(basename "$CK")" "$ROOT/models/$NAME.pt")
 "$PY" "$HERE/export.py" --weights "$ROOT/models/$NAME.pt" --out "$ROOT/models" 2>&1 | grep -v Warning | grep -v "^ " || true
 "$PY" "$HERE/update_card.py" "$ROOT/models" > /dev/null
 if [ -n "${VAL_JSON:-}" ]; then

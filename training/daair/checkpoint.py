@@ -23,6 +23,17 @@ def read(path: str, map_location="cpu") -> dict:
     return torch.load(path, map_location=map_location, **kw)
 
 
+SHIPPED_KEYS = ("config_name", "config", "model", "step", "elapsed_s", "best", "merged_experts")
+
+
+def shippable(ck: dict) -> dict:
+    """A training checkpoint as a model file: the weights and what describes them, without the
+    optimizer state, and without the experiment's paths (they name this machine's folders)."""
+    keep = {k: ck[k] for k in SHIPPED_KEYS if k in ck}
+    keep["experiment"] = {k: v for k, v in ck.get("experiment", {}).items() if k not in ("train_dir", "val_dir", "run_dir")}
+    return keep
+
+
 def split(ck: dict, prefix: str, max_bytes: int = 15 << 20) -> List[str]:
     """Write `ck` without its optimizer state as prefix.partN.pt files of at most ~max_bytes."""
     meta = {k: v for k, v in ck.items() if k not in ("model", "optimizer")}
@@ -64,10 +75,17 @@ if __name__ == "__main__":
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("split"); s.add_argument("checkpoint"); s.add_argument("prefix")
     j = sub.add_parser("join"); j.add_argument("prefix"); j.add_argument("out")
+    h = sub.add_parser("ship", help="a training checkpoint as a model file (shippable)")
+    h.add_argument("checkpoint"); h.add_argument("out")
     a = ap.parse_args()
-    if a.cmd == "split":
+    if a.cmd == "ship":
+        ck = read(a.checkpoint)
+        torch.save(shippable(ck), a.out)
+        print("step", ck["step"], "elapsed_s", round(ck.get("elapsed_s", 0)))
+    elif a.cmd == "split":
         for p in split(read(a.checkpoint), a.prefix):
             print(p, os.path.getsize(p))
     else:
         torch.save(join(a.prefix), a.out)
         print(a.out)
+

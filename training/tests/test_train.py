@@ -1,6 +1,7 @@
 """train.py's choice of what learns: a lone expert's fine-tune must leave every other route exact."""
 import pytest
 import torch
+import os
 
 from daair.model import DEGRADATIONS_5, build_model
 from train import select_trainable
@@ -69,3 +70,22 @@ def test_merged_experts_give_each_route_its_donors_output():
             source = donors.get(name, base)
             assert torch.equal(merged(x, route=k), source(x, route=k)), name
         assert not torch.equal(merged(x, route=2), base(x, route=2))
+
+
+def test_shippable_checkpoint_drops_optimizer_and_paths(tmp_path):
+    # what ship.sh and candidate.sh write: the same tensors, no optimizer, no machine paths
+    import subprocess
+    import sys
+    from daair import checkpoint
+    ck = {"model": {"w": torch.arange(6.0).reshape(2, 3)}, "optimizer": {"state": {0: torch.ones(3)}},
+          "step": 7, "config_name": "daair-s", "config": {"dim": 16},
+          "experiment": {"seed": 3, "train_dir": "/here/train", "val_dir": "/here/val", "run_dir": "runs/x"}}
+    src, dst = tmp_path / "last.pt", tmp_path / "model.pt"
+    torch.save(ck, src)
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-m", "daair.checkpoint", "ship", str(src), str(dst)], cwd=here,
+                         capture_output=True, text=True, check=True).stdout
+    assert out.startswith("step 7")
+    shipped = checkpoint.read(str(dst))
+    assert "optimizer" not in shipped and shipped["experiment"] == {"seed": 3}
+    assert torch.equal(shipped["model"]["w"], ck["model"]["w"]) and shipped["step"] == 7
