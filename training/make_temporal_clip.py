@@ -32,9 +32,15 @@ ROOT = os.path.dirname(HERE)
 W, H, N, START, FPS = 384, 216, 96, 40, "12.5"
 
 
-def read_frames(clip, start=START):
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", clip, "-vf", f"select=gte(n\\,{start}),scale={W}:{H}",
-                          "-frames:v", str(N), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+def read_frames(clip, start=START, n=N):
+    """Frames start .. start + n - 1 of CLIP, scaled to W x H, as floats in [0, 1].
+
+    The selected frames are renumbered (setpts) so they are written one after the other: with
+    their own timestamps, ffmpeg's constant-rate output filled the time before START with copies
+    of frame START, and until session 11 the clip began with 41 copies of one frame."""
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", clip, "-vf",
+                          f"select=gte(n\\,{start}),setpts=N/FRAME_RATE/TB,scale={W}:{H}",
+                          "-frames:v", str(n), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
                          check=True, capture_output=True).stdout
     return np.frombuffer(raw, np.uint8).reshape(-1, H, W, 3).astype(np.float32) / 255.0
 
