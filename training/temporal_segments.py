@@ -3,7 +3,8 @@
 
     /usr/bin/python3 training/temporal_segments.py bench/results/temporal-2026-11-28-v14.json [more.json ...]
 
-For each file: the clip's line (PSNR per frame, stabilised, on moving pixels; flicker / clean,
+For each file: the clip's line (PSNR per frame, stabilised, on moving pixels frame by frame ->
+stabilised; flicker / clean,
 stabilised and for the bound), then one line per segment of make_temporal_clip.py's clip (rain,
 the switch to haze, haze, noise): its still pixels, flicker / clean frame by frame and stabilised
 (pooled over still pixels, as the clip's flicker is), its share of the stabilised flicker, and mean
@@ -42,8 +43,9 @@ def segments(result: dict) -> list[dict]:
 
 def summary(result: dict) -> str:
     c = result["flickerClean"]
-    lines = ["per frame %.2f dB, stabilised %.2f dB, moving %.2f dB, flicker %.2fx, bound %.2fx" % (
-        result["perFrame"]["psnr"], result["stabilized"]["psnr"], result["stabilized"]["psnrMoving"],
+    lines = ["per frame %.2f dB, stabilised %.2f dB, moving pixels %.2f -> %.2f dB, flicker %.2fx, bound %.2fx" % (
+        result["perFrame"]["psnr"], result["stabilized"]["psnr"], result["perFrame"]["psnrMoving"],
+        result["stabilized"]["psnrMoving"],
         result["stabilized"]["flicker"] / c, result["stabilizedCleanMotion"]["flicker"] / c)]
     for s in segments(result):
         lines.append("  %-6s %2d-%2d  still %8d  flicker per frame %5.1fx  stabilised %5.2fx  share %3.0f%%  "
