@@ -16,7 +16,9 @@ CK="$1"; DIR="$2"
 [ -f "$CK" ] || { echo "candidate: no checkpoint $CK" >&2; exit 2; }
 PY=/usr/bin/python3
 mkdir -p "$DIR"
-(cd "$HERE" && "$PY" -m daair.checkpoint ship "$(cd "$(dirname "$CK")" && pwd)/$(basename "$CK")" "$(cd "$DIR" && pwd)/daair-s.pt")
+DIR_ABS="$(cd "$DIR" && pwd)"
+CK_ABS="$(cd "$(dirname "$CK")" && pwd)/$(basename "$CK")"   # before the cd below
+(cd "$HERE" && "$PY" -m daair.checkpoint ship "$CK_ABS" "$DIR_ABS/daair-s.pt")
 "$PY" "$HERE/export.py" --weights "$DIR/daair-s.pt" --out "$DIR" 2>&1 | grep -v Warning | grep -v "^ " > "$DIR/export.log" || true
 cp "$ROOT/models/README.md" "$DIR/"
 "$PY" "$HERE/update_card.py" "$DIR" > /dev/null

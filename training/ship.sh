@@ -10,7 +10,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 CK="$1"; NAME="${2:-daair-s}"
 PY=/usr/bin/python3
-(cd "$HERE" && "$PY" -m daair.checkpoint ship "$(cd "$(dirname "$CK")" && pwd)/$(basename "$CK")" "$ROOT/models/$NAME.pt")
+CK_ABS="$(cd "$(dirname "$CK")" && pwd)/$(basename "$CK")"   # before the cd below
+(cd "$HERE" && "$PY" -m daair.checkpoint ship "$CK_ABS" "$ROOT/models/$NAME.pt")
 "$PY" "$HERE/export.py" --weights "$ROOT/models/$NAME.pt" --out "$ROOT/models" 2>&1 | grep -v Warning | grep -v "^ " || true
 "$PY" "$HERE/update_card.py" "$ROOT/models" > /dev/null
 if [ -n "${VAL_JSON:-}" ]; then
