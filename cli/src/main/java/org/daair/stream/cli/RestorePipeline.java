@@ -135,11 +135,18 @@ public final class RestorePipeline {
         return on && strength > 0 ? newStabilizer(settings) : null;
     }
 
+    /**
+     * Longest wait of the stabiliser for the next input frame, whose look-ahead completes a frame's
+     * motion test. Decoding runs ahead of restoration, so in file mode it ends at once; a live
+     * source that stalls delays one frame by at most this.
+     */
+    static final long LOOKAHEAD_WAIT_MS = 200;
+
     /** A stabiliser as the {@code temporal.*} settings describe it (whether it is on aside). */
     public static org.daair.stream.engine.TemporalStabilizer newStabilizer(Settings settings) {
         return new org.daair.stream.engine.TemporalStabilizer(settings.getDouble("temporal.strength"),
                 settings.getDouble("temporal.motion_threshold"), settings.getInt("temporal.motion_radius"),
-                settings.getDouble("temporal.motion_floor"));
+                settings.getDouble("temporal.motion_floor"), LOOKAHEAD_WAIT_MS);
     }
 
     /** The model.engine / precision / engine_cache / gpu_index settings. */
@@ -352,6 +359,9 @@ public final class RestorePipeline {
                     return;
                 } catch (Throwable e) {
                     ingestError.set(e);
+                }
+                if (stabilizer != null) {
+                    stabilizer.observeInput(Frame.endOfStream("main", n));   // no look-ahead will come
                 }
                 try {
                     frames.send(Frame.endOfStream("main", n));

@@ -110,12 +110,7 @@ public final class VideoEval {
     }
 
     static Result score(List<Frame> c, List<Frame> d, List<Frame> restored, TemporalStabilizer stabilizer, double seconds) {
-        List<float[]> stab = new ArrayList<>();
-        for (int t = 0; t < restored.size(); t++) {
-            // as the pipeline does: the input frame is seen (in order) before its restored frame
-            stabilizer.observeInput(restored.get(t).withPixels(d.get(t).rgb()));
-            stab.add(stabilizer.apply(restored.get(t)).rgb());
-        }
+        List<float[]> stab = stabilise(stabilizer, restored, d);
         stabilizer.forget(restored.get(0).streamId());
         int w = c.get(0).width();
         int h = c.get(0).height();
@@ -145,6 +140,26 @@ public final class VideoEval {
                 new Scores(meanPsnr(stab, cleanPx), Flicker.movingPsnr(stab, cleanPx, w, h), Flicker.pooled(flickerStab)),
                 new Scores(meanPsnr(bound, cleanPx), Flicker.movingPsnr(bound, cleanPx, w, h), Flicker.measure(bound, cleanPx, w, h)),
                 routes, seconds, byRoute(frames), frames);
+    }
+
+    /**
+     * The RESTORED frames of one stream through STABILIZER as the pipeline feeds it: the input
+     * frames (INPUTS, in order) are seen as decoding runs ahead of restoration, input t + 1 before
+     * restored frame t (its look-ahead), then the end of the stream.
+     */
+    static List<float[]> stabilise(TemporalStabilizer stabilizer, List<Frame> restored, List<Frame> inputs) {
+        List<float[]> out = new ArrayList<>();
+        for (int t = 0; t <= restored.size(); t++) {
+            if (t < restored.size()) {
+                stabilizer.observeInput(restored.get(t).withPixels(inputs.get(t).rgb()));
+            } else if (t > 0) {
+                stabilizer.observeInput(Frame.endOfStream(restored.get(0).streamId(), t));
+            }
+            if (t > 0) {
+                out.add(stabilizer.apply(restored.get(t - 1)).rgb());
+            }
+        }
+        return out;
     }
 
     static List<RouteScores> byRoute(List<FrameScore> frames) {

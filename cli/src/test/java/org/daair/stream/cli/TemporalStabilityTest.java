@@ -116,9 +116,10 @@ class TemporalStabilityTest {
         TemporalStabilizer expected = RestorePipeline.newStabilizer(d);
         List<Frame> inputs = VideoEval.decode(video.toString());
         boolean changed = false;
+        // the pipeline sees each input first, and the next one (the look-ahead) before it stabilises a frame
+        List<float[]> stabilised = VideoEval.stabilise(expected, off, inputs);
         for (int i = 0; i < off.size(); i++) {
-            expected.observeInput(off.get(i).withPixels(inputs.get(i).rgb()));   // the pipeline sees each input first
-            float[] want = expected.apply(off.get(i)).rgb();
+            float[] want = stabilised.get(i);
             assertArrayEquals(want, auto.get(i).rgb(), 1e-6f, "video is stabilised by default, in order, as configured");
             changed |= !java.util.Arrays.equals(want, off.get(i).rgb());
         }
