@@ -24,8 +24,8 @@ import org.daair.stream.common.Frame;
  * moving object changes both. The input's change at frame t is the smallest of t against t-1, t
  * against t-2 and t+1 against t-1 (a look-ahead of one input frame, which decoding has anyway): a
  * streak or noise that is there in one frame only reads as still, an arrival or a moving edge does
- * not (session 11: on the temporal clip 3.68x -> 3.06x flicker and +0.56 dB, moving pixels kept). A scene cut (a mean change above 0.12 in the restored frame and in
- * the input) starts afresh. Frames that went out unrestored (route passthrough) are not blended and restart
+ * not (session 11: on the temporal clip 3.68x -> 3.06x flicker and +0.56 dB, moving pixels kept).
+ * A scene cut (a mean change above 0.12 in the restored frame and in the input) starts afresh. Frames that went out unrestored (route passthrough) are not blended and restart
  * the filter, so an original never mixes with restored frames; images of a folder (frames with a
  * file name) are never blended.
  *
