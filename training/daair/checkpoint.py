@@ -88,4 +88,3 @@ if __name__ == "__main__":
     else:
         torch.save(join(a.prefix), a.out)
         print(a.out)
-

@@ -81,14 +81,13 @@ public final class TemporalStabilizer {
     }
 
     /**
-     * The input's motion map ({@link #inputChange}: {@code raw} spread by a maximum), its mean change
-     * for the scene-cut test, and {@code raw}, the unspread change, which the next input frame may
-     * still lower (the look-ahead, {@link #observeInput}).
+     * The input's change ({@link #inputChange}), before the spread that {@link #apply} gives it once
+     * it is final (the next input frame may still lower it: the look-ahead, {@link #observeInput}),
+     * and its mean change, for the scene-cut test.
      */
-    record InputMotion(float[] map, double meanChange, float[] raw) {
-        InputMotion lowered(float[] other, int w, int h) {
-            float[] m = min(raw, other);
-            return new InputMotion(max(m, w, h, INPUT_SPREAD), meanChange, m);
+    record InputMotion(float[] raw, double meanChange) {
+        InputMotion lowered(float[] other) {
+            return new InputMotion(min(raw, other), meanChange);
         }
     }
 
@@ -194,16 +193,16 @@ public final class TemporalStabilizer {
         }
         InputMotion motion = inputChange(luma, before, w, h);
         // I(t) - I(t-2): this frame's second test, and the previous frame's look-ahead (I(t'+1) - I(t'-1))
-        float[] skip = before2 == null ? null : localAbsChange(luma, before2, w, h);
+        float[] skip = before2 == null ? null : inputChange(luma, before2, w, h).raw();
         if (skip != null) {
-            motion = motion.lowered(skip, w, h);
+            motion = motion.lowered(skip);
         }
         InputMotion previousFrame;
         synchronized (this) {
             InputState st = inputs.get(input.streamId());
             previousFrame = st == null || skip == null ? null : st.motion.get(input.seq() - 1);
         }
-        InputMotion revised = previousFrame == null ? null : previousFrame.lowered(skip, w, h);
+        InputMotion revised = previousFrame == null ? null : previousFrame.lowered(skip);
         synchronized (this) {
             InputState st = inputs.get(input.streamId());
             if (st != null) {
@@ -286,12 +285,13 @@ public final class TemporalStabilizer {
                 d[i] -= yp[i];
                 mean += Math.abs(d[i]);
             }
-            boolean inputSeen = inputMotion != null && inputMotion.map().length == plane;
+            boolean inputSeen = inputMotion != null && inputMotion.raw().length == plane;
             cut = mean / plane > SCENE_CUT && (!inputSeen || inputMotion.meanChange() > SCENE_CUT);
             motion = localChange(d, w, h, radius);
             if (inputSeen) {
+                float[] inputSpread = max(inputMotion.raw(), w, h, INPUT_SPREAD);   // once, now that it is final
                 for (int i = 0; i < plane; i++) {
-                    motion[i] = Math.min(motion[i], inputMotion.map()[i]);
+                    motion[i] = Math.min(motion[i], inputSpread[i]);
                 }
             }
         } else {
@@ -384,20 +384,11 @@ public final class TemporalStabilizer {
      * The input's motion: its signed luma change averaged over a (2 {@link #INPUT_RADIUS} + 1)^2
      * box (grain, noise and thin streaks cancel, a moving edge does not), less its mean over
      * (2 {@link #GLOBAL_RADIUS} + 1)^2 (haze or light changing over the whole picture is not
-     * motion), taken absolute and spread by a (2 {@link #INPUT_SPREAD} + 1)^2 maximum (the flat
-     * inside of a moving object changes little, its edges a lot). The mean absolute 5x5 change,
-     * before the local mean is taken off, goes with it for the scene-cut test.
+     * motion), taken absolute; {@link #apply} spreads it by a (2 {@link #INPUT_SPREAD} + 1)^2 maximum
+     * (the flat inside of a moving object changes little, its edges a lot). The mean absolute 5x5
+     * change, before the local mean is taken off, goes with it for the scene-cut test.
      */
     static InputMotion inputChange(float[] ya, float[] yb, int w, int h) {
-        return change(ya, yb, w, h, true);
-    }
-
-    /** {@link #inputChange}'s change between two input frames, before the spread. */
-    static float[] localAbsChange(float[] ya, float[] yb, int w, int h) {
-        return change(ya, yb, w, h, false).raw();
-    }
-
-    private static InputMotion change(float[] ya, float[] yb, int w, int h, boolean spread) {
         float[] d = new float[w * h];
         for (int i = 0; i < d.length; i++) {
             d[i] = ya[i] - yb[i];
@@ -409,7 +400,7 @@ public final class TemporalStabilizer {
             mean += Math.abs(b[i]);
             b[i] = Math.abs(b[i] - global[i]);
         }
-        return new InputMotion(spread ? max(b, w, h, INPUT_SPREAD) : null, mean / b.length, b);
+        return new InputMotion(b, mean / b.length);
     }
 
     /** The smaller of two maps, per pixel. */
