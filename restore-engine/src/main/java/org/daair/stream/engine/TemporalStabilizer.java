@@ -25,6 +25,9 @@ import org.daair.stream.common.Frame;
  * against t-2 and t+1 against t-1 (a look-ahead of one input frame, which decoding has anyway): a
  * streak or noise that is there in one frame only reads as still, an arrival or a moving edge does
  * not (session 11: on the temporal clip 3.68x -> 3.06x flicker and +0.56 dB, moving pixels kept).
+ * The look-ahead counts only where the restored frame removed most of that one-frame change (a
+ * streak's residue); where it kept it, it is a small object moving faster than its own size, and
+ * stays ({@link #KEPT_SHARE}; session 12).
  * A scene cut (a mean change above 0.12 in the restored frame and in the input) starts afresh. Frames that went out unrestored (route passthrough) are not blended and restart
  * the filter, so an original never mixes with restored frames; images of a folder (frames with a
  * file name) are never blended.
@@ -81,15 +84,38 @@ public final class TemporalStabilizer {
     }
 
     /**
-     * The input's change ({@link #inputChange}), before the spread that {@link #apply} gives it once
-     * it is final (the next input frame may still lower it: the look-ahead, {@link #observeInput}),
-     * and its mean change, for the scene-cut test.
+     * The input's change ({@link #inputChange}) before the spread that {@link #apply} gives it once
+     * it is final: {@code past}, the smaller of t against t-1 and t against t-2, and {@code raw},
+     * that lowered by the look-ahead (t+1 against t-1, {@link #observeInput}); with the mean change,
+     * for the scene-cut test.
      */
-    record InputMotion(float[] raw, double meanChange) {
+    record InputMotion(float[] raw, float[] past, double meanChange) {
+        InputMotion(float[] raw, double meanChange) {
+            this(raw, raw, meanChange);
+        }
+
+        /** Lowered by another change of the same frame against the past (t against t-2). */
         InputMotion lowered(float[] other) {
-            return new InputMotion(min(raw, other), meanChange);
+            float[] m = min(raw, other);
+            return new InputMotion(m, m, meanChange);
+        }
+
+        /** Lowered by the look-ahead (t+1 against t-1): {@code past} stays. */
+        InputMotion lookahead(float[] other) {
+            return new InputMotion(min(raw, other), past, meanChange);
         }
     }
+
+    /**
+     * Where the input's change at frame t is there in that frame only (the look-ahead lowered it)
+     * and the restored frame kept at least this share of it, the change is a fast object, not a
+     * streak's residue: the look-ahead is not used there. A small object that moves by more than its
+     * own size per frame is in each place for one frame only, as a rain streak is; derain removes
+     * the streak and keeps the object. Without this, such an object lost 20 % of its contrast at its
+     * own size per frame and 85 % at twice it (session 12). 0.7: the residue of derained streaks keeps
+     * far less; an object that restoration dims by a third is still kept.
+     */
+    static final double KEPT_SHARE = 0.7;
 
     /** How long {@link #apply} waits for the next input frame, whose look-ahead completes this frame's motion map. */
     private final long lookaheadWaitMillis;
@@ -202,7 +228,7 @@ public final class TemporalStabilizer {
             InputState st = inputs.get(input.streamId());
             previousFrame = st == null || skip == null ? null : st.motion.get(input.seq() - 1);
         }
-        InputMotion revised = previousFrame == null ? null : previousFrame.lowered(skip);
+        InputMotion revised = previousFrame == null ? null : previousFrame.lookahead(skip);
         synchronized (this) {
             InputState st = inputs.get(input.streamId());
             if (st != null) {
@@ -287,9 +313,12 @@ public final class TemporalStabilizer {
             }
             boolean inputSeen = inputMotion != null && inputMotion.raw().length == plane;
             cut = mean / plane > SCENE_CUT && (!inputSeen || inputMotion.meanChange() > SCENE_CUT);
+            // the restored change by the input's own measure, before localChange consumes d
+            float[] restoredSigned = inputSeen ? signedChange(d, w, h) : null;
             motion = localChange(d, w, h, radius);
             if (inputSeen) {
-                float[] inputSpread = max(inputMotion.raw(), w, h, INPUT_SPREAD);   // once, now that it is final
+                float[] input = keepFastObjects(inputMotion, restoredSigned);
+                float[] inputSpread = max(input, w, h, INPUT_SPREAD);   // once, now that it is final
                 for (int i = 0; i < plane; i++) {
                     motion[i] = Math.min(motion[i], inputSpread[i]);
                 }
@@ -401,6 +430,34 @@ public final class TemporalStabilizer {
             b[i] = Math.abs(b[i] - global[i]);
         }
         return new InputMotion(b, mean / b.length);
+    }
+
+    /**
+     * The input's change as the stabiliser uses it: the look-ahead's (raw) where the restored frame
+     * kept less than {@link #KEPT_SHARE} of the input's change against the past (a streak's residue),
+     * the past's alone where it kept more (a fast object: it must not be blended away).
+     */
+    static float[] keepFastObjects(InputMotion in, float[] restoredSigned) {
+        float[] raw = in.raw();
+        float[] past = in.past();
+        if (raw == past) {
+            return raw;
+        }
+        float[] out = new float[raw.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = restoredSigned[i] < KEPT_SHARE * past[i] ? raw[i] : past[i];
+        }
+        return out;
+    }
+
+    /** |mean over (2 INPUT_RADIUS + 1)^2 - mean over (2 GLOBAL_RADIUS + 1)^2| of a signed change: {@link #inputChange}'s measure. */
+    static float[] signedChange(float[] d, int w, int h) {
+        float[] b = box(d, w, h, INPUT_RADIUS);
+        float[] global = box(d, w, h, GLOBAL_RADIUS);
+        for (int i = 0; i < b.length; i++) {
+            b[i] = Math.abs(b[i] - global[i]);
+        }
+        return b;
     }
 
     /** The smaller of two maps, per pixel. */
