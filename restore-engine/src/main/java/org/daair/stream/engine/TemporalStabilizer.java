@@ -314,7 +314,7 @@ public final class TemporalStabilizer {
             boolean inputSeen = inputMotion != null && inputMotion.raw().length == plane;
             cut = mean / plane > SCENE_CUT && (!inputSeen || inputMotion.meanChange() > SCENE_CUT);
             // the restored change by the input's own measure, before localChange consumes d
-            float[] restoredSigned = inputSeen ? signedChange(d, w, h) : null;
+            float[] restoredSigned = inputSeen ? signedChange(d, w, h, null) : null;
             motion = localChange(d, w, h, radius);
             if (inputSeen) {
                 float[] input = keepFastObjects(inputMotion, restoredSigned);
@@ -422,14 +422,9 @@ public final class TemporalStabilizer {
         for (int i = 0; i < d.length; i++) {
             d[i] = ya[i] - yb[i];
         }
-        float[] b = box(d, w, h, INPUT_RADIUS);
-        float[] global = box(d, w, h, GLOBAL_RADIUS);
-        double mean = 0;
-        for (int i = 0; i < b.length; i++) {
-            mean += Math.abs(b[i]);
-            b[i] = Math.abs(b[i] - global[i]);
-        }
-        return new InputMotion(b, mean / b.length);
+        double[] meanAbs = new double[1];
+        float[] change = signedChange(d, w, h, meanAbs);
+        return new InputMotion(change, meanAbs[0]);
     }
 
     /**
@@ -450,12 +445,22 @@ public final class TemporalStabilizer {
         return out;
     }
 
-    /** |mean over (2 INPUT_RADIUS + 1)^2 - mean over (2 GLOBAL_RADIUS + 1)^2| of a signed change: {@link #inputChange}'s measure. */
-    static float[] signedChange(float[] d, int w, int h) {
+    /**
+     * |mean over (2 INPUT_RADIUS + 1)^2 - mean over (2 GLOBAL_RADIUS + 1)^2| of a signed change
+     * {@code d}: {@link #inputChange}'s measure, which {@link #apply} also takes of the restored frame.
+     *
+     * @param meanAbs if not null, receives the mean of |mean over (2 INPUT_RADIUS + 1)^2| (the scene-cut test's)
+     */
+    static float[] signedChange(float[] d, int w, int h, double[] meanAbs) {
         float[] b = box(d, w, h, INPUT_RADIUS);
         float[] global = box(d, w, h, GLOBAL_RADIUS);
+        double mean = 0;
         for (int i = 0; i < b.length; i++) {
+            mean += Math.abs(b[i]);
             b[i] = Math.abs(b[i] - global[i]);
+        }
+        if (meanAbs != null) {
+            meanAbs[0] = mean / b.length;
         }
         return b;
     }
