@@ -7,21 +7,29 @@ For each file: the clip's line (PSNR per frame, stabilised, on moving pixels fra
 stabilised; flicker / clean,
 stabilised and for the bound), then one line per segment of make_temporal_clip.py's clip (rain,
 the switch to haze, haze, noise): its still pixels, flicker / clean frame by frame and stabilised
-(pooled over still pixels, as the clip's flicker is), its share of the stabilised flicker, and mean
-PSNR frame by frame and stabilised. Frame 0 has no flicker; the switch to noise (frame 64) counts
-with the noise, where the clip's frames are noisy from it on.
+(pooled over still pixels, as the clip's flicker is), its share of the stabilised flicker, mean
+PSNR frame by frame and stabilised, and (in eval outputs since session 12) PSNR over the pixels where
+the clean clip moves, frame by frame and stabilised, pooled as the clip's is: where the stabiliser
+smears motion. Frame 0 has no flicker; the switch to noise (frame 64) counts with the noise, where
+the clip's frames are noisy from it on.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 
 # make_temporal_clip.py: rain 0-31, haze 32-63, noise 64-95; frames 32-33 are the switch
 SEGMENTS = (("rain", 1, 31), ("switch", 32, 33), ("haze", 34, 63), ("noise", 64, 95))
 
 
+def pooled_psnr(se: float, values: int) -> float:
+    """8-bit PSNR of summed squared errors over VALUES values (NaN when there are none), as Flicker.pooledPsnr."""
+    return 10 * math.log10(255.0 ** 2 / max(se / values, 1e-10)) if values else float("nan")
+
+
 def segments(result: dict) -> list[dict]:
-    """Per segment: still pixels, flicker / clean (restored, stabilised), share, mean PSNRs."""
+    """Per segment: still pixels, flicker / clean (restored, stabilised), share, mean PSNRs, moving-pixel PSNRs."""
     frames = result["frameScores"]
     clean = result["flickerClean"]
     total = sum(f["flickerStabilized"] * f["stillPixels"] for f in frames)
@@ -38,6 +46,10 @@ def segments(result: dict) -> list[dict]:
                     "share": stabilised / total if total else 0.0,
                     "psnrRestored": sum(f["restored"] for f in fs) / len(fs),
                     "psnrStabilized": sum(f["stabilized"] for f in fs) / len(fs)})
+        if "movingValues" in fs[0]:   # eval outputs since session 12
+            n = sum(f["movingValues"] for f in fs)
+            out[-1].update(moving=n // 3, movingRestored=pooled_psnr(sum(f["movingSeRestored"] for f in fs), n),
+                           movingStabilized=pooled_psnr(sum(f["movingSeStabilized"] for f in fs), n))
     return out
 
 
@@ -48,10 +60,13 @@ def summary(result: dict) -> str:
         result["stabilized"]["psnrMoving"],
         result["stabilized"]["flicker"] / c, result["stabilizedCleanMotion"]["flicker"] / c)]
     for s in segments(result):
-        lines.append("  %-6s %2d-%2d  still %8d  flicker per frame %5.1fx  stabilised %5.2fx  share %3.0f%%  "
-                     "PSNR per frame %.2f  stabilised %.2f" % (
-                         s["segment"], s["frames"][0], s["frames"][1], s["still"], s["restored"], s["stabilized"],
-                         100 * s["share"], s["psnrRestored"], s["psnrStabilized"]))
+        line = ("  %-6s %2d-%2d  still %8d  flicker per frame %5.1fx  stabilised %5.2fx  share %3.0f%%  "
+                "PSNR per frame %.2f  stabilised %.2f" % (
+                    s["segment"], s["frames"][0], s["frames"][1], s["still"], s["restored"], s["stabilized"],
+                    100 * s["share"], s["psnrRestored"], s["psnrStabilized"]))
+        if "moving" in s:
+            line += "  moving %7d  %.2f -> %.2f" % (s["moving"], s["movingRestored"], s["movingStabilized"])
+        lines.append(line)
     return "\n".join(lines)
 
 

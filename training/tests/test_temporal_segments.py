@@ -8,6 +8,8 @@ sys.path.insert(0, os.path.dirname(HERE))
 import temporal_segments  # noqa: E402
 
 V14 = os.path.join(HERE, "..", "..", "bench", "results", "temporal-2026-11-28-v14.json")
+# since session 12 an eval output has every frame's moving-pixel errors
+S12 = os.path.join(HERE, "..", "..", "bench", "results", "temporal-2026-12-03-s12-fast-objects.json")
 
 
 def test_segments_pool_back_to_the_clips_flicker():
@@ -30,3 +32,25 @@ def test_summary_names_every_segment():
         text = temporal_segments.summary(json.load(f)["result"])
     assert text.startswith("per frame 25.04 dB, stabilised 29.12 dB")
     assert all(name in text for name in ("rain", "switch", "haze", "noise"))
+
+
+def test_moving_pixels_pool_back_to_the_clips():
+    # the segments' moving values and errors, pooled, give the clip's moving-pixel PSNRs
+    with open(S12) as f:
+        result = json.load(f)["result"]
+    segs = temporal_segments.segments(result)
+    n = sum(s["moving"] for s in segs) * 3
+    assert n > 0
+    for key, clip in (("movingRestored", "perFrame"), ("movingStabilized", "stabilized")):
+        se = sum(10 ** (-s[key] / 10) * 255.0 ** 2 * s["moving"] * 3 for s in segs)
+        assert abs(temporal_segments.pooled_psnr(se, n) - result[clip]["psnrMoving"]) < 1e-9
+    # where the session-12 README says the stabiliser loses on moving pixels: the rain
+    rain = segs[0]
+    assert rain["segment"] == "rain" and rain["movingStabilized"] < rain["movingRestored"] - 0.3
+    assert "moving" in temporal_segments.summary(result)
+
+
+def test_older_outputs_have_no_moving_columns():
+    with open(V14) as f:
+        result = json.load(f)["result"]
+    assert all("moving" not in s for s in temporal_segments.segments(result))

@@ -50,9 +50,13 @@ public final class VideoEval {
      * frame, and the flicker of the restored and the stabilised video between the previous frame
      * and this one (mean absolute change over the {@code stillPixels} where the clean video is
      * still; 0 for the first frame). The clip's flicker is these means weighted by stillPixels.
+     * Where the clean video moves into this frame, {@code movingValues} values (pixels x 3) and the
+     * summed squared 8-bit error of the restored and the stabilised frame over them: a span of frames
+     * pools to its moving-pixel PSNR as the clip's does ({@link Flicker#movingErrors}).
      */
     public record FrameScore(int index, String route, double input, double restored, double stabilized,
-                             long stillPixels, double flickerRestored, double flickerStabilized) {
+                             long stillPixels, double flickerRestored, double flickerStabilized,
+                             long movingValues, double movingSeRestored, double movingSeStabilized) {
     }
 
     /**
@@ -127,17 +131,20 @@ public final class VideoEval {
         restored.forEach(f -> routes.merge(f.route(), 1L, Long::sum));
         double[][] flickerOut = Flicker.perFrame(outPx, cleanPx, w, h);
         double[][] flickerStab = Flicker.perFrame(stab, cleanPx, w, h);
+        double[][] movingOut = Flicker.movingErrors(outPx, cleanPx, w, h);
+        double[][] movingStab = Flicker.movingErrors(stab, cleanPx, w, h);
         List<FrameScore> frames = new ArrayList<>();
         for (int t = 0; t < restored.size(); t++) {
             long still = (long) flickerOut[1][t];
             frames.add(new FrameScore(t, restored.get(t).route(), psnr8(inPx.get(t), cleanPx.get(t)),
                     psnr8(outPx.get(t), cleanPx.get(t)), psnr8(stab.get(t), cleanPx.get(t)), still,
-                    still == 0 ? 0 : flickerOut[0][t] / still, still == 0 ? 0 : flickerStab[0][t] / still));
+                    still == 0 ? 0 : flickerOut[0][t] / still, still == 0 ? 0 : flickerStab[0][t] / still,
+                    (long) movingOut[1][t], movingOut[0][t], movingStab[0][t]));
         }
         return new Result(c.size(), w, h, Flicker.measure(cleanPx, cleanPx, w, h),
                 new Scores(meanPsnr(inPx, cleanPx), Flicker.movingPsnr(inPx, cleanPx, w, h), Flicker.measure(inPx, cleanPx, w, h)),
-                new Scores(meanPsnr(outPx, cleanPx), Flicker.movingPsnr(outPx, cleanPx, w, h), Flicker.pooled(flickerOut)),
-                new Scores(meanPsnr(stab, cleanPx), Flicker.movingPsnr(stab, cleanPx, w, h), Flicker.pooled(flickerStab)),
+                new Scores(meanPsnr(outPx, cleanPx), Flicker.pooledPsnr(movingOut), Flicker.pooled(flickerOut)),
+                new Scores(meanPsnr(stab, cleanPx), Flicker.pooledPsnr(movingStab), Flicker.pooled(flickerStab)),
                 new Scores(meanPsnr(bound, cleanPx), Flicker.movingPsnr(bound, cleanPx, w, h), Flicker.measure(bound, cleanPx, w, h)),
                 routes, seconds, byRoute(frames), frames);
     }

@@ -90,6 +90,22 @@ class TemporalStabilityTest {
             acc[1] += still;
         }
         assertEquals(per.get("flicker").asDouble(), flickerSum / stillSum, 1e-9, "per-frame flicker pools to the clip's");
+        // the moving pixels' errors frame by frame pool back to the clip's moving-pixel PSNRs
+        double movingValues = 0;
+        double seRestored = 0;
+        double seStabilized = 0;
+        for (int t = 0; t < frames.size(); t++) {
+            JsonNode f = frames.get(t);
+            assertTrue(t > 0 || f.get("movingValues").asLong() == 0, "frame 0 has no motion to measure");
+            movingValues += f.get("movingValues").asLong();
+            seRestored += f.get("movingSeRestored").asDouble();
+            seStabilized += f.get("movingSeStabilized").asDouble();
+        }
+        assertTrue(movingValues > 0, "the car moves");
+        assertEquals(per.get("psnrMoving").asDouble(), 10 * Math.log10(255.0 * 255 / (seRestored / movingValues)), 1e-9,
+                "per-frame moving errors pool to the clip's moving-pixel PSNR");
+        assertEquals(stab.get("psnrMoving").asDouble(), 10 * Math.log10(255.0 * 255 / (seStabilized / movingValues)), 1e-9,
+                "and the stabilised clip's");
         assertEquals(stab.get("flicker").asDouble(), stabSum / stillSum, 1e-9, "and the stabilised clip's");
         for (JsonNode g : res.get("byRoute")) {
             double[] acc = pooled.get(g.get("route").asText());

@@ -76,13 +76,26 @@ public final class Flicker {
      * frames pooled: what temporal smoothing would blur. NaN when nothing moves.
      */
     public static double movingPsnr(List<float[]> video, List<float[]> reference, int w, int h) {
+        return pooledPsnr(movingErrors(video, reference, w, h));
+    }
+
+    /**
+     * {@link #movingPsnr} frame by frame: for each frame t (from 1), the summed squared 8-bit error
+     * over the values (pixels x 3 channels) where the reference moves ({@code [0][t]}) and their
+     * number ({@code [1][t]}), so that a span of frames (a segment of a clip) pools as the clip does.
+     */
+    public static double[][] movingErrors(List<float[]> video, List<float[]> reference, int w, int h) {
+        if (video.size() != reference.size()) {
+            throw new IllegalArgumentException(video.size() + " frames against " + reference.size() + " reference frames");
+        }
         int plane = w * h;
-        double se = 0;
-        long n = 0;
+        double[][] out = new double[2][video.size()];
         for (int t = 1; t < video.size(); t++) {
             float[] moving = TemporalStabilizer.blurredLumaChange(reference.get(t), reference.get(t - 1), w, h);
             float[] a = video.get(t);
             float[] r = reference.get(t);
+            double se = 0;
+            long n = 0;
             for (int i = 0; i < plane; i++) {
                 if (moving[i] > MOVING_CHANGE) {
                     for (int c = 0; c < 3; c++) {
@@ -93,6 +106,19 @@ public final class Flicker {
                     n += 3;
                 }
             }
+            out[0][t] = se;
+            out[1][t] = n;
+        }
+        return out;
+    }
+
+    /** The PSNR of {@link #movingErrors}' frames pooled (NaN when nothing moves). */
+    public static double pooledPsnr(double[][] errors) {
+        double se = 0;
+        double n = 0;
+        for (int t = 1; t < errors[0].length; t++) {
+            se += errors[0][t];
+            n += errors[1][t];
         }
         return n == 0 ? Double.NaN : 10 * Math.log10(255.0 * 255.0 / Math.max(se / n, 1e-10));
     }
