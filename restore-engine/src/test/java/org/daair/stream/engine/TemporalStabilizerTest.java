@@ -248,6 +248,18 @@ class TemporalStabilizerTest {
     }
 
     @Test
+    void theWeakLevelIsAQuantileOfTheFramesChange() {
+        float[] v = new float[1000];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i / 10000f;   // 0 .. 0.0999, uniform
+        }
+        assertEquals(0.075, TemporalStabilizer.quantileBelow(v, 0.75, 0.1), 2e-4);
+        assertEquals(0.025, TemporalStabilizer.quantileBelow(v, 0.25, 0.1), 2e-4);
+        java.util.Arrays.fill(v, 0.5f);   // everything above the top: the quantile reads as the top
+        assertEquals(0.1, TemporalStabilizer.quantileBelow(v, 0.75, 0.1), 1e-12);
+    }
+
+    @Test
     void aCutIsDecidedOnTheRestoredFramesNotOnTheFiltersOwnOutput() {
         // the input jumps by 0.3 over the whole picture at frame 6 (a new scene, or the degradation
         // switching) and the restored frames by 0.11: a cut, whatever the filter made of the frames
