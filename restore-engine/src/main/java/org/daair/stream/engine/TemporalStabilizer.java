@@ -359,7 +359,7 @@ public final class TemporalStabilizer {
                     motion[i] = Math.min(motion[i], inputSpread[i]);
                 }
             }
-            motion = withRegions(motion, w, h);
+            raiseRegions(motion, w, h);
         } else {
             double mean = 0;
             for (float m : motion) {
@@ -388,8 +388,8 @@ public final class TemporalStabilizer {
         return f.withPixels(out);
     }
 
-    /** The motion map with every region's pixels raised to the threshold ({@link #WEAK_QUANTILE}); the others as they are. */
-    float[] withRegions(float[] m, int w, int h) {
+    /** Raises every region's pixels of the motion map M to the threshold, in place ({@link #WEAK_QUANTILE}); the others stay. */
+    void raiseRegions(float[] m, int w, int h) {
         double weak = Math.max(MIN_WEAK, quantileBelow(m, WEAK_QUANTILE, motionThreshold));
         int n = m.length;
         boolean[] moving = new boolean[n];
@@ -415,13 +415,11 @@ public final class TemporalStabilizer {
                 }
             }
         }
-        float[] out = m.clone();
         for (int i = 0; i < n; i++) {
             if (moving[i]) {
-                out[i] = (float) Math.max(m[i], motionThreshold);
+                m[i] = (float) Math.max(m[i], motionThreshold);
             }
         }
-        return out;
     }
 
     /**
@@ -531,9 +529,6 @@ public final class TemporalStabilizer {
     static float[] keepFastObjects(InputMotion in, float[] restoredSigned) {
         float[] raw = in.raw();
         float[] past = in.past();
-        if (raw == past) {
-            return raw;
-        }
         float[] out = new float[raw.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = restoredSigned[i] < KEPT_SHARE * past[i] ? raw[i] : past[i];
