@@ -359,16 +359,17 @@ class TemporalStabilizerTest {
     @Test
     void aChangeOfBrightnessOverTheWholePictureIsSmoothedNotTakenAsMotion() {
         // haze removal re-estimating the airlight (or the degradation changing) shifts the whole
-        // restored picture at once: that is flicker to spread over frames, not motion to keep
+        // restored picture at once, while the input stays as it was: that is flicker to spread
+        // over frames, not motion to keep (nor a change of light: the input did not change)
         for (boolean inputSeen : new boolean[] {false, true}) {
             Random rnd = new Random(7);
             TemporalStabilizer s = new TemporalStabilizer(0.9, 0.1, 3, 0.005);
             List<Frame> out = new ArrayList<>();
             for (int t = 0; t < 60; t++) {
-                Frame f = frame("cam", t, rnd, 0.005, -1, null);
-                f = t >= 5 ? brighter(f, 0.08f) : f;
+                Frame input = frame("cam", t, rnd, 0.005, -1, null);
+                Frame f = t >= 5 ? brighter(input, 0.08f) : input;
                 if (inputSeen) {
-                    s.observeInput(f);
+                    s.observeInput(input);
                 }
                 out.add(s.apply(f.withRoute("dehaze")));
             }
@@ -376,6 +377,56 @@ class TemporalStabilizerTest {
             assertTrue(step > 0 && step < 0.3 * 0.08, "the step is spread over frames (input seen: " + inputSeen + "): " + step);
             assertEquals(0.58, mean(out.get(59)), 0.01, "and the new brightness is reached");
         }
+    }
+
+    /** F with every value scaled by K (a change of exposure). */
+    private static Frame scaled(Frame f, double k) {
+        float[] px = f.rgb().clone();
+        for (int i = 0; i < px.length; i++) {
+            px[i] *= (float) k;
+        }
+        return f.withPixels(px);
+    }
+
+    @Test
+    void aChangeOfLightThatTheInputShowsIsFollowedNotLagged() {
+        // a camera's exposure darkening the picture by 3 % a frame (a white car drove in): the
+        // input shows it, and so does the restored frame; the output must keep up with it, not
+        // hold the old light (as the restorer's own brightness pump, above, is held)
+        double[] lag = new double[2];
+        for (int k = 0; k < 2; k++) {
+            boolean inputSeen = k == 1;
+            Random rnd = new Random(9);
+            TemporalStabilizer s = new TemporalStabilizer(0.95, 0.1, 3, 0.005);
+            Frame last = null;
+            Frame out = null;
+            for (int t = 0; t < 30; t++) {
+                Frame input = scaled(frame("cam", t, rnd, 0.01, -1, null), Math.pow(0.97, Math.max(0, t - 10)));
+                if (inputSeen) {
+                    s.observeInput(input);
+                }
+                last = input.withRoute("derain");
+                out = s.apply(last);
+            }
+            lag[k] = mean(out) - mean(last);
+        }
+        assertTrue(lag[0] > 0.05, "without the input, the darkening is smoothed as the restorer's own would be: " + lag[0]);
+        assertTrue(Math.abs(lag[1]) < 0.01, "with it, the output keeps the light of the frame it shows: " + lag[1]);
+    }
+
+    @Test
+    void theChangeOfLightIsAMedianRatioAndTheGainFollowsTheInputsLead() {
+        float[] before = new float[1000];
+        float[] after = new float[1000];
+        for (int i = 0; i < before.length; i++) {
+            before[i] = 0.2f + 0.6f * i / before.length;
+            after[i] = i < 400 ? 1f : before[i] * 0.95f;   // 40 % of the picture flares: the median ignores it
+        }
+        assertEquals(-0.05, TemporalStabilizer.lightChange(after, before), 0.001);
+        assertEquals(1 - 0.04, TemporalStabilizer.lightGain(-0.05, -0.04), 1e-9, "at most the input's change");
+        assertEquals(1 - 0.03, TemporalStabilizer.lightGain(-0.03, -0.05), 1e-9, "at most the restored frame's own");
+        assertEquals(1, TemporalStabilizer.lightGain(-0.05, 0.04), 1e-9, "not where they disagree");
+        assertEquals(1, TemporalStabilizer.lightGain(0.05, 0.015), 1e-9, "nor under the floor");
     }
 
     @Test
