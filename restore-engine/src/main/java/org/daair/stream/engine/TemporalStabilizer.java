@@ -141,9 +141,9 @@ public final class TemporalStabilizer {
      * frame's median luma ratio to it, by at most the input's, and only where both change the same
      * way. A change of light in the restored frames alone (haze removal re-estimating the airlight,
      * the route switching) is still smoothed. Without it, the temporal clip's camera darkening by
-     * 1-2 % a frame was lagged, and its moving pixels lost most of the 0.2 dB that the threshold may
-     * cost them; with it they lose nothing, and the threshold rose from 0.085 to 0.185 (session 13:
-     * flicker 2.69x -> 1.9x, +0.6 dB). A gain, as exposure is; 2 %: under it, noise, rain and
+     * 1-3 % a frame was lagged, and its moving pixels lost most of the 0.2 dB that the threshold may
+     * cost them; with it they lose almost nothing at the same threshold, so the threshold rose from
+     * 0.085 to 0.195 (session 13: flicker 2.69x -> 1.90x, +0.56 dB). A gain, as exposure is; 2 %: under it, noise, rain and
      * drifting haze move the input's median, and a slow drift of light is smoothed as before (a
      * floor subtracted from the input's change instead of a gate lagged the followed change).
      */
