@@ -11,7 +11,8 @@ the switch to haze, haze, noise): its still pixels, flicker / clean frame by fra
 PSNR frame by frame and stabilised, and (in eval outputs since session 12) PSNR over the pixels where
 the clean clip moves, frame by frame and stabilised, pooled as the clip's is: where the stabiliser
 smears motion. Frame 0 has no flicker; the switch to noise (frame 64) counts with the noise, where
-the clip's frames are noisy from it on.
+the clip's frames are noisy from it on. Last, the clip's flicker as a sum of the restarts' parts
+(RESTARTS) and the rest's.
 """
 from __future__ import annotations
 
@@ -21,6 +22,25 @@ import math
 
 # make_temporal_clip.py: rain 0-31, haze 32-63, noise 64-95; frames 32-33 are the switch
 SEGMENTS = (("rain", 1, 31), ("switch", 32, 33), ("haze", 34, 63), ("noise", 64, 95))
+# Where the stabiliser starts afresh on this clip, or may: the stream's first frames (its warm-up is
+# the mean of the frames so far), the switch to noise (haze leaves the input in one frame: a scene
+# cut since session 12) and the warm-up after it. The flicker metric is an L1 change, so going from
+# one restoration of the scene to another costs their difference however the way is spread over
+# frames (session 13); these spans are told apart from the rest for that reason.
+RESTARTS = (("start", 1, 5), ("cut", 64, 64), ("after the cut", 65, 70))
+
+
+def contributions(result: dict) -> list[tuple[str, float]]:
+    """The clip's stabilised flicker / clean as a sum: each RESTARTS span's part, then the rest's."""
+    frames = result["frameScores"]
+    scale = sum(f["stillPixels"] for f in frames) * result["flickerClean"]
+    parts = []
+    for name, a, b in RESTARTS:
+        parts.append(("%s %d-%d" % (name, a, b) if a != b else "%s %d" % (name, a),
+                      sum(f["flickerStabilized"] * f["stillPixels"] for f in frames if a <= f["index"] <= b) / scale))
+    total = sum(f["flickerStabilized"] * f["stillPixels"] for f in frames) / scale
+    parts.append(("the rest", total - sum(p for _, p in parts)))
+    return parts
 
 
 def pooled_psnr(se: float, values: int) -> float:
@@ -67,6 +87,7 @@ def summary(result: dict) -> str:
         if "moving" in s:
             line += "  moving %7d  %.2f -> %.2f" % (s["moving"], s["movingRestored"], s["movingStabilized"])
         lines.append(line)
+    lines.append("  flicker as a sum: " + " + ".join("%s %.2fx" % p for p in contributions(result)))
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ import temporal_segments  # noqa: E402
 V14 = os.path.join(HERE, "..", "..", "bench", "results", "temporal-2026-11-28-v14.json")
 # since session 12 an eval output has every frame's moving-pixel errors
 S12 = os.path.join(HERE, "..", "..", "bench", "results", "temporal-2026-12-03-s12-fast-objects.json")
+S13 = os.path.join(HERE, "..", "..", "bench", "results", "temporal-2026-12-03-s13-light.json")
 
 
 def test_segments_pool_back_to_the_clips_flicker():
@@ -54,3 +55,15 @@ def test_older_outputs_have_no_moving_columns():
     with open(V14) as f:
         result = json.load(f)["result"]
     assert all("moving" not in s for s in temporal_segments.segments(result))
+
+
+def test_the_flicker_splits_into_restarts_and_the_rest():
+    # session 13's default: the parts sum to the clip's flicker ratio, and the cut to noise
+    # (frame 64) alone is a fifth of it, as the README says
+    with open(S13) as f:
+        result = json.load(f)["result"]
+    parts = dict(temporal_segments.contributions(result))
+    assert list(parts) == ["start 1-5", "cut 64", "after the cut 65-70", "the rest"]
+    assert abs(sum(parts.values()) - result["stabilized"]["flicker"] / result["flickerClean"]) < 1e-9
+    assert 0.35 < parts["cut 64"] < 0.45 and all(p > 0 for p in parts.values())
+    assert "flicker as a sum: start 1-5" in temporal_segments.summary(result)
