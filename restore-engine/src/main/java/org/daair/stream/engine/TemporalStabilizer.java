@@ -33,7 +33,9 @@ import org.daair.stream.common.Frame;
  * A scene cut (a mean change above 0.12 in the input, and above {@link #RESTORED_CUT} between the
  * restored frame and the previous restored one; 0.12 where the input is not seen) starts afresh. Frames that went out unrestored (route passthrough) are not blended and restart
  * the filter, so an original never mixes with restored frames; images of a folder (frames with a
- * file name) are never blended.
+ * file name) are never blended. A change of light that the input shows too (over {@link #LIGHT_FLOOR}
+ * a frame: exposure, a cloud) is followed, not smoothed: the previous output is scaled to the new
+ * light before the blend (session 13).
  *
  * <p>Warm-up after a restart: the n-th frame since the stream started or was cut gives the previous
  * output a weight of at most (n - 1) / n, so the output is the plain mean of the frames since the
@@ -115,7 +117,7 @@ public final class TemporalStabilizer {
      * The input's change ({@link #inputChange}) before the spread that {@link #apply} gives it once
      * it is final: {@code past}, the smaller of t against t-1 and t against t-2, and {@code raw},
      * that lowered by the look-ahead (t+1 against t-1, {@link #observeInput}); with the mean change,
-     * for the scene-cut test.
+     * for the scene-cut test, and the change of light (t against t-1, {@link #lightChange}).
      */
     record InputMotion(float[] raw, float[] past, double meanChange, double lightChange) {
         InputMotion(float[] raw, double meanChange, double lightChange) {
@@ -264,7 +266,7 @@ public final class TemporalStabilizer {
         }
         InputMotion motion = inputChange(luma, before, w, h);
         // I(t) - I(t-2): this frame's second test, and the previous frame's look-ahead (I(t'+1) - I(t'-1))
-        float[] skip = before2 == null ? null : inputChange(luma, before2, w, h).raw();
+        float[] skip = before2 == null ? null : signedChange(difference(luma, before2), w, h, null);
         if (skip != null) {
             motion = motion.lowered(skip);
         }
@@ -564,16 +566,22 @@ public final class TemporalStabilizer {
      * (2 {@link #GLOBAL_RADIUS} + 1)^2 (haze or light changing over the whole picture is not
      * motion), taken absolute; {@link #apply} spreads it by a (2 {@link #INPUT_SPREAD} + 1)^2 maximum
      * (the flat inside of a moving object changes little, its edges a lot). The mean absolute 5x5
-     * change, before the local mean is taken off, goes with it for the scene-cut test.
+     * change, before the local mean is taken off, goes with it for the scene-cut test, and the change
+     * of light from B to A ({@link #lightChange}) for following the light ({@link #LIGHT_FLOOR}).
      */
     static InputMotion inputChange(float[] ya, float[] yb, int w, int h) {
-        float[] d = new float[w * h];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = ya[i] - yb[i];
-        }
         double[] meanAbs = new double[1];
-        float[] change = signedChange(d, w, h, meanAbs);
+        float[] change = signedChange(difference(ya, yb), w, h, meanAbs);
         return new InputMotion(change, meanAbs[0], lightChange(ya, yb));
+    }
+
+    /** a - b, per pixel. */
+    private static float[] difference(float[] a, float[] b) {
+        float[] d = new float[a.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = a[i] - b[i];
+        }
+        return d;
     }
 
     /**
