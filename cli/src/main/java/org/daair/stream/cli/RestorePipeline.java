@@ -146,7 +146,7 @@ public final class RestorePipeline {
     public static org.daair.stream.engine.TemporalStabilizer newStabilizer(Settings settings) {
         return new org.daair.stream.engine.TemporalStabilizer(settings.getDouble("temporal.strength"),
                 settings.getDouble("temporal.motion_threshold"), settings.getInt("temporal.motion_radius"),
-                settings.getDouble("temporal.motion_floor"), LOOKAHEAD_WAIT_MS);
+                settings.getDouble("temporal.motion_floor"), LOOKAHEAD_WAIT_MS, settings.getBoolean("temporal.motion_compensation"));
     }
 
     /** The model.engine / precision / engine_cache / gpu_index settings. */
