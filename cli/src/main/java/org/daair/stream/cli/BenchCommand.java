@@ -123,6 +123,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Map<String, Object>> rows = new ArrayList<>();
         report.put("sizes", rows);
         List<String> classicalTable = new ArrayList<>();
+        List<String> stabilizerLines = new ArrayList<>();
         org.daair.stream.kafka.EmbeddedKafkaBroker broker = kafka ? org.daair.stream.kafka.EmbeddedKafkaBroker.start() : null;
         try {
             for (int h : heights) {
@@ -196,6 +197,12 @@ public final class BenchCommand implements Callable<Integer> {
                 row.put("peak_rss_mib", rss);
                 rows.add(row);
                 System.out.printf("| %dx%d | %.2f | %.2f | %.2f | %.3f |%s%s %d |%n", w, h, decodeFps, modelFps, s.fps(), s.fps() / modelFps, viaKafka, liveCols, rss);
+                double stabMc = stabilizerMs(settings, scaled, true);
+                double stabPlain = stabilizerMs(settings, scaled, false);
+                row.put("stabilizer_ms", stabMc);
+                row.put("stabilizer_no_motion_compensation_ms", stabPlain);
+                stabilizerLines.add(String.format("| %dx%d | %.1f | %.1f | %.2f | %.3f |", w, h, stabMc, stabPlain, stabMc / stabPlain,
+                        stabMc / (1000 / modelFps)));
                 if (json != null) {
                     writeJson(report); // after every size, so a long run that is stopped keeps what it measured
                 }
@@ -212,6 +219,11 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println("live: frames released at the pace and never held back; latency = release -> written by the sink;");
             System.out.println("  passed through = written as they came in because their restored version missed the deadline.");
         }
+        System.out.println();
+        System.out.println("temporal stabiliser on the frames (as restored, alone, one thread), motion compensation on and off:");
+        System.out.println("| size | ms / frame | without compensation | on / off | stabiliser ms / model-only ms |");
+        System.out.println("|---|---|---|---|---|");
+        stabilizerLines.forEach(System.out::println);
         if (!classicalTable.isEmpty()) {
             System.out.println();
             System.out.println("classical filters beside DaAIR (degradation synthesised onto the frames, which are the reference;");
@@ -230,6 +242,29 @@ public final class BenchCommand implements Callable<Integer> {
     private static org.daair.stream.cli.eval.ClassicalBaselines.Result daairFpsFor(
             org.daair.stream.cli.eval.ClassicalBaselines.Result r, List<org.daair.stream.cli.eval.ClassicalBaselines.Result> all) {
         return all.stream().filter(x -> x.degradation().equals(r.degradation()) && x.method().startsWith("DaAIR")).findFirst().orElse(r);
+    }
+
+    /**
+     * Milliseconds per frame of the temporal stabiliser (temporal.* settings, motion compensation as
+     * given) over FRAMES taken as restored, each input seen one frame ahead as the pipeline's decoder
+     * does; after one untimed pass (the JIT).
+     */
+    static double stabilizerMs(Settings settings, List<Frame> frames, boolean motionCompensation) {
+        double ms = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            org.daair.stream.engine.TemporalStabilizer s = new org.daair.stream.engine.TemporalStabilizer(
+                    settings.getDouble("temporal.strength"), settings.getDouble("temporal.motion_threshold"),
+                    settings.getInt("temporal.motion_radius"), settings.getDouble("temporal.motion_floor"), 0, motionCompensation);
+            long t0 = System.nanoTime();
+            for (int t = 0; t <= frames.size(); t++) {
+                s.observeInput(t < frames.size() ? frames.get(t) : Frame.endOfStream(frames.get(0).streamId(), t));
+                if (t > 0) {
+                    s.apply(frames.get(t - 1).withRoute("derain"));
+                }
+            }
+            ms = (System.nanoTime() - t0) / 1e6 / frames.size();
+        }
+        return ms;
     }
 
     /** Frames per second of decoding VIDEO alone (to RGB floats, as the pipeline's source does). */
