@@ -145,9 +145,10 @@ public final class TemporalStabilizer {
      * the route switching) is still smoothed. Without it, the temporal clip's camera darkening by
      * 1-3 % a frame was lagged, and its moving pixels lost most of the 0.2 dB that the threshold may
      * cost them; with it they lose almost nothing at the same threshold, so the threshold rose from
-     * 0.085 to 0.195 (session 13: flicker 2.69x -> 1.90x, +0.56 dB). A gain, as exposure is; 2 %: under it, noise, rain and
-     * drifting haze move the input's median, and a slow drift of light is smoothed as before (a
-     * floor subtracted from the input's change instead of a gate lagged the followed change).
+     * 0.085 to 0.195 (session 13: flicker 2.69x -> 1.90x, +0.56 dB; 0.2 with {@link #compensate}).
+     * A gain, as exposure is. 2 %: under it, noise, rain and drifting haze move the input's median,
+     * and a slow drift of light is smoothed as before (a floor subtracted from the input's change
+     * instead of a gate lagged the followed change).
      */
     static final double LIGHT_FLOOR = 0.02;
     /** Motion compensation ({@link #compensate}): pixels weighted under this share of the strength are compensated ... */
@@ -446,13 +447,15 @@ public final class TemporalStabilizer {
     /**
      * Motion compensation for what moves: each 8 x 8 block that holds a pixel the motion test takes
      * (nearly) as it is ({@link #MC_BELOW}) looks for its content in the previous output, up to
-     * {@link #MC_RANGE} (+ 1) pixels away (the smallest sum of absolute luma differences, the shorter
-     * shift on a tie; on a quarter of the pixels first, then refined by a pixel on all). Such a pixel is then blended with the previous output at that shift, with a
-     * weight that falls from the strength at {@link #MC_FLOOR} to 0 at {@link #MC_THRESHOLD} of the
-     * compensated difference averaged over 5 x 5, where that gives it more weight than the motion
-     * test did. A moving car in noise was taken as it was restored, boiling; now it is denoised
-     * along its motion (session 13: its moving pixels in the first clip's noise +0.8 dB, the clip's
-     * flicker 4.03x -> 3.9x). A wrong shift leaves a large difference, and so no weight.
+     * {@link #MC_RANGE} (+ 1) pixels away (the smallest sum of absolute luma differences, the
+     * shorter shift on a tie; on a quarter of the pixels first, then refined by a pixel on all).
+     * Such a pixel is then blended with the previous output at that shift, with a weight that falls
+     * from the strength at {@link #MC_FLOOR} to 0 at {@link #MC_THRESHOLD} of the compensated
+     * difference averaged over 5 x 5, where that gives it more weight than the motion test did. A
+     * moving car in noise was taken as it was restored, boiling; now it is denoised along its motion
+     * (session 13: its moving pixels in the first clip's noise +0.8 dB, that clip's flicker 4.03x ->
+     * 3.87x; the threshold then rose to 0.2 by the moving-pixel rule). A wrong shift leaves a large
+     * difference, and so no weight.
      *
      * @param weights the motion test's weights, raised in place where the compensated blend gives more
      * @return per pixel, the pixel of the previous output to blend with (itself where not compensated)
