@@ -432,14 +432,16 @@ public final class TemporalStabilizer {
         }
         // the bound (motion given) stays the plain filter
         int[] source = motionCompensation && givenMotion == null && anyMoving ? compensate(y, yPrev, weights, cap, w, h) : null;
-        for (int i = 0; i < plane; i++) {
-            double wgt = weights[i];
-            int from = source == null ? i : source[i];
-            for (int c = 0; c < 3; c++) {
-                int k = c * plane + i;
-                out[k] = (float) (wgt * gain * prev[c * plane + from] + (1 - wgt) * cur[k]);
+        forEach(h, plane, row -> {
+            for (int i = row * w; i < (row + 1) * w; i++) {
+                double wgt = weights[i];
+                int from = source == null ? i : source[i];
+                for (int c = 0; c < 3; c++) {
+                    int k = c * plane + i;
+                    out[k] = (float) (wgt * gain * prev[c * plane + from] + (1 - wgt) * cur[k]);
+                }
             }
-        }
+        });
         previous.put(f.streamId(), out);
         return f.withPixels(out);
     }
@@ -469,7 +471,9 @@ public final class TemporalStabilizer {
             diff[i] = Math.abs(y[i] - yPrev[i]);
         }
         double below = MC_BELOW * strength;
-        for (int y0 = 0; y0 < h; y0 += MC_BLOCK) {
+        // block rows are independent: each writes its own pixels only
+        forEach((h + MC_BLOCK - 1) / MC_BLOCK, plane, blockRow -> {
+            int y0 = blockRow * MC_BLOCK;
             int y1 = Math.min(h, y0 + MC_BLOCK);
             for (int x0 = 0; x0 < w; x0 += MC_BLOCK) {
                 int x1 = Math.min(w, x0 + MC_BLOCK);
@@ -502,7 +506,7 @@ public final class TemporalStabilizer {
                     }
                 }
             }
-        }
+        });
         float[] residual = box(diff, w, h, MC_RADIUS);
         double ramp = MC_THRESHOLD - MC_FLOOR;
         for (int i = 0; i < plane; i++) {
@@ -796,7 +800,7 @@ public final class TemporalStabilizer {
         final int RADIUS = radius;
         int plane = w * h;
         float[] tmp = new float[plane];
-        for (int y = 0; y < h; y++) {
+        forEach(h, plane, y -> {
             double s = 0;
             int row = y * w;
             for (int x = -RADIUS; x <= RADIUS; x++) {
@@ -806,19 +810,48 @@ public final class TemporalStabilizer {
                 tmp[row + x] = (float) (s / (2 * RADIUS + 1));
                 s += d[row + clamp(x + RADIUS + 1, w)] - d[row + clamp(x - RADIUS, w)];
             }
-        }
+        });
         float[] out = new float[plane];
-        for (int x = 0; x < w; x++) {
-            double s = 0;
+        // down the columns a strip at a time, row by row (memory in order), each column's sum as
+        // it was column by column: the same additions in the same order, so the same result
+        int strips = (w + STRIP - 1) / STRIP;
+        forEach(strips, plane, k -> {
+            int x0 = k * STRIP;
+            int x1 = Math.min(w, x0 + STRIP);
+            double[] s = new double[x1 - x0];
             for (int y = -RADIUS; y <= RADIUS; y++) {
-                s += tmp[clamp(y, h) * w + x];
+                int row = clamp(y, h) * w;
+                for (int x = x0; x < x1; x++) {
+                    s[x - x0] += tmp[row + x];
+                }
             }
             for (int y = 0; y < h; y++) {
-                out[y * w + x] = (float) (s / (2 * RADIUS + 1));
-                s += tmp[clamp(y + RADIUS + 1, h) * w + x] - tmp[clamp(y - RADIUS, h) * w + x];
+                int row = y * w;
+                int below = clamp(y + RADIUS + 1, h) * w;
+                int above = clamp(y - RADIUS, h) * w;
+                for (int x = x0; x < x1; x++) {
+                    out[row + x] = (float) (s[x - x0] / (2 * RADIUS + 1));
+                    s[x - x0] += tmp[below + x] - tmp[above + x];
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Columns per strip of {@link #box}'s vertical pass. */
+    private static final int STRIP = 64;
+    /** Frames of at least this many pixels spread the stabiliser's per-row work over the cores. */
+    static final int PARALLEL_PIXELS = 1 << 16;
+
+    /** BODY for 0 .. n-1: on the common pool's threads for frames of {@link #PARALLEL_PIXELS} or more, else in order. */
+    static void forEach(int n, int pixels, java.util.function.IntConsumer body) {
+        if (pixels >= PARALLEL_PIXELS) {
+            java.util.stream.IntStream.range(0, n).parallel().forEach(body);
+        } else {
+            for (int i = 0; i < n; i++) {
+                body.accept(i);
             }
         }
-        return out;
     }
 
     private static int clamp(int v, int n) {

@@ -119,6 +119,37 @@ class TemporalStabilizerTest {
     }
 
     @Test
+    void theBoxFilterOverManyCoresIsTheBoxAverage() {
+        // a frame large enough for the parallel path (strips of columns, rows in order), against
+        // the average taken pixel by pixel with clamped edges
+        int w = 301;
+        int h = 240;
+        assertTrue(w * h >= TemporalStabilizer.PARALLEL_PIXELS);
+        Random rnd = new Random(11);
+        float[] d = new float[w * h];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = rnd.nextFloat();
+        }
+        int r = 3;
+        float[] got = TemporalStabilizer.box(d, w, h, r);
+        double worst = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double sum = 0;
+                for (int dy = -r; dy <= r; dy++) {
+                    for (int dx = -r; dx <= r; dx++) {
+                        int yy = Math.min(h - 1, Math.max(0, y + dy));
+                        int xx = Math.min(w - 1, Math.max(0, x + dx));
+                        sum += d[yy * w + xx];
+                    }
+                }
+                worst = Math.max(worst, Math.abs(got[y * w + x] - sum / ((2 * r + 1) * (2 * r + 1))));
+            }
+        }
+        assertTrue(worst < 1e-5, "the box average, to float precision: " + worst);
+    }
+
+    @Test
     void aMovingObjectStaysSharpAndLeavesNoTrail() {
         Random rnd = new Random(2);
         TemporalStabilizer s = new TemporalStabilizer(0.9, 0.1, 3);
