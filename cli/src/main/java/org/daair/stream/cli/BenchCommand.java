@@ -220,7 +220,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println("  passed through = written as they came in because their restored version missed the deadline.");
         }
         System.out.println();
-        System.out.println("temporal stabiliser on the frames (as restored, alone, one thread), motion compensation on and off:");
+        System.out.println("temporal stabiliser on the frames (as restored, alone; its rows over the cores from 64k pixels), motion compensation on and off:");
         System.out.println("| size | ms / frame | without compensation | on / off | stabiliser ms / model-only ms |");
         System.out.println("|---|---|---|---|---|");
         stabilizerLines.forEach(System.out::println);
