@@ -252,9 +252,8 @@ public final class BenchCommand implements Callable<Integer> {
     static double stabilizerMs(Settings settings, List<Frame> frames, boolean motionCompensation) {
         double ms = 0;
         for (int pass = 0; pass < 2; pass++) {
-            org.daair.stream.engine.TemporalStabilizer s = new org.daair.stream.engine.TemporalStabilizer(
-                    settings.getDouble("temporal.strength"), settings.getDouble("temporal.motion_threshold"),
-                    settings.getInt("temporal.motion_radius"), settings.getDouble("temporal.motion_floor"), 0, motionCompensation);
+            // each input is observed before the frame before it is applied: the look-ahead never waits
+            org.daair.stream.engine.TemporalStabilizer s = RestorePipeline.newStabilizer(settings, motionCompensation);
             long t0 = System.nanoTime();
             for (int t = 0; t <= frames.size(); t++) {
                 s.observeInput(t < frames.size() ? frames.get(t) : Frame.endOfStream(frames.get(0).streamId(), t));

@@ -377,21 +377,21 @@ public final class TemporalStabilizer {
         }
         int w = f.width();
         int h = f.height();
+        float[] yPrev = luma(prev, plane);
+        boolean inputSeen = inputMotion != null && inputMotion.raw().length == plane;
         float[] motion = givenMotion;
         boolean cut;
         if (motion == null) {
             float[] d = new float[plane];
-            float[] yp = luma(prev, plane);
             for (int i = 0; i < plane; i++) {
-                d[i] = y[i] - yp[i];
+                d[i] = y[i] - yPrev[i];
             }
             // the restored frame's change: against the last restored frame where there is one
-            float[] before = yRestoredBefore != null && yRestoredBefore.length == plane ? yRestoredBefore : yp;
+            float[] before = yRestoredBefore != null && yRestoredBefore.length == plane ? yRestoredBefore : yPrev;
             double mean = 0;
             for (int i = 0; i < plane; i++) {
                 mean += Math.abs(y[i] - before[i]);
             }
-            boolean inputSeen = inputMotion != null && inputMotion.raw().length == plane;
             cut = inputSeen ? mean / plane > RESTORED_CUT && inputMotion.meanChange() > SCENE_CUT : mean / plane > SCENE_CUT;
             // the restored change by the input's own measure, before localChange consumes d
             float[] restoredSigned = inputSeen ? signedChange(d, w, h, null) : null;
@@ -421,9 +421,7 @@ public final class TemporalStabilizer {
         // stream without cuts would otherwise overflow the count after years
         int n = sinceRestart.merge(f.streamId(), 1, (a, b) -> Math.min(a + b, 1 << 20));
         double cap = (n - 1.0) / n;
-        float[] yPrev = luma(prev, plane);
-        double gain = givenMotion == null && inputMotion != null && inputMotion.raw().length == plane
-                ? lightGain(lightChange(y, yPrev), inputMotion.lightChange()) : 1;
+        double gain = givenMotion == null && inputSeen ? lightGain(lightChange(y, yPrev), inputMotion.lightChange()) : 1;
         float[] weights = new float[plane];
         boolean anyMoving = false;
         for (int i = 0; i < plane; i++) {
@@ -576,15 +574,8 @@ public final class TemporalStabilizer {
             int k = (int) Math.floor((r + 0.5) * bins);
             count[k < 0 ? 0 : Math.min(k, bins - 1)]++;
         }
-        long half = (a.length + 1) / 2;
-        long seen = 0;
-        for (int k = 0; k < bins; k++) {
-            seen += count[k];
-            if (seen >= half) {
-                return (k + 0.5) / bins - 0.5;
-            }
-        }
-        return 0.5;
+        int k = binReaching(count, (a.length + 1) / 2);
+        return k < bins ? (k + 0.5) / bins - 0.5 : 0.5;
     }
 
     /** Raises every region's pixels of the motion map M to the threshold, in place ({@link #WEAK_QUANTILE}); the others stay. */
@@ -632,15 +623,20 @@ public final class TemporalStabilizer {
             int b = (int) (x / top * bins);
             count[b < 0 ? 0 : Math.min(b, bins - 1)]++;
         }
-        long want = (long) Math.ceil(q * v.length);
+        int b = binReaching(count, (long) Math.ceil(q * v.length));
+        return b < bins ? (b + 1) * top / bins : top;
+    }
+
+    /** The first bin of a histogram at which the count so far reaches WANT (the number of bins if none does). */
+    private static int binReaching(int[] count, long want) {
         long seen = 0;
-        for (int b = 0; b < bins; b++) {
+        for (int b = 0; b < count.length; b++) {
             seen += count[b];
             if (seen >= want) {
-                return (b + 1) * top / bins;
+                return b;
             }
         }
-        return top;
+        return count.length;
     }
 
     /** Blurred luma change between two frames (planar RGB) with this stabiliser's radius. */
