@@ -132,13 +132,14 @@ class TrainSampler:
         dehaze to a coarse copy whose longer side is at most 256 px (daair/coarse.py), so the
         network meets whole scenes at a few times below their native scale. The whole photo is
         shrunk by area averaging until its longer side is uniform in ``haze_coarse`` [lo, hi]
-        (at least crop on the shorter side), hazed as a whole, then cropped."""
+        (at least crop on the shorter side), made dimmer and flatter where ``dim_scene`` names dehaze,
+        hazed as a whole, then cropped."""
         lo, hi = self.synthesis["haze_coarse"]
         h, w = img.shape[:2]
         k = max(rng.uniform(float(lo), float(hi)) / max(h, w), crop / min(h, w))
         sh, sw = max(crop, int(round(h * k))), max(crop, int(round(w * k)))
         small = np.asarray(Image.fromarray(img).resize((sw, sh), Image.BOX if k < 1 else Image.BICUBIC))
-        clean = to_float(augment(small, int(rng.integers(8))))
+        clean = self._dim(to_float(augment(small, int(rng.integers(8)))), rng, "dehaze")
         degraded, _ = DEGRADE["dehaze"](clean, rng, **camera.degradation_options(self.synthesis, "dehaze"))
         degraded, clean = _same_crop(rng, crop, degraded, clean)
         return self._deliver(degraded, rng), clean

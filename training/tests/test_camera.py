@@ -177,6 +177,22 @@ def test_dim_scene_contrast_flattens_the_scene_about_its_mean(tmp_path):
     assert abs(flatter[0].std() / plain[0].std() - 0.25) < 0.02       # a quarter of the contrast
 
 
+def test_dim_scene_also_dims_the_whole_photos_hazed_at_the_copys_scale(tmp_path):
+    """Session 14: dehaze's coarse-scale samples (``haze_coarse``) take ``dim_scene`` too, so the
+    dehaze expert meets dim, flat scenes under haze; the target is the dimmed scene."""
+    folder = _folder(tmp_path, (300, 300), flat=False)
+    coarse = {"haze_coarse": [160, 256]}
+    plain = TrainSampler(folder, ["dehaze"], seed=0, synthesis=coarse).batch(2, 4, 32)
+    dim = dict(coarse, dim_scene={"p": 1.0, "factor": [0.5, 0.5], "degradations": ["dehaze"]})
+    dimmed = TrainSampler(folder, ["dehaze"], seed=0, synthesis=dim).batch(2, 4, 32)
+    for i in range(4):
+        assert abs(dimmed[1][i].mean() / plain[1][i].mean() - 0.5) < 0.05
+        assert np.abs(dimmed[0][i] - dimmed[1][i]).mean() > 0.01           # still hazed
+    # not named: the coarse samples stay bit-identical
+    other = dict(coarse, dim_scene={"p": 1.0, "factor": [0.5, 0.5], "degradations": ["denoise"]})
+    assert np.array_equal(TrainSampler(folder, ["dehaze"], seed=0, synthesis=other).batch(2, 4, 32)[0], plain[0])
+
+
 def test_h264_round_trip_keeps_the_picture_and_smooths_noise():
     from daair.camera import h264
     from daair.degradations import add_sensor_noise
