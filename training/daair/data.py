@@ -79,7 +79,8 @@ class TrainSampler:
         so a crop sees the slowly varying transmission of a whole scene, as a full frame does,
         rather than the whole depth range squeezed into 128 px; ``haze_coarse: [lo, hi]``, hazy
         samples from whole photos shrunk to the engine's coarse dehazing copy (longer side lo..hi
-        px), for a share ``haze_coarse_p`` of them (default all); ``sensor_noise: [lo, hi]``, light
+        px), for a share ``haze_coarse_p`` of them (default all); ``haze_free_p``, the share of hazy samples left without haze (the
+        target is the input); ``sensor_noise: [lo, hi]``, light
         noise on every degraded sample (sigma in 8-bit steps); ``dim_scene: {p, factor: [lo, hi],
         degradations: [...], contrast: [lo, hi] (optional)}``, for a share p of those degradations'
         samples the scene itself dimmer (clean photo and target scaled by a factor lo..hi) and, with
@@ -122,7 +123,7 @@ class TrainSampler:
         if src != side:
             patch = np.asarray(Image.fromarray(patch).resize((side, side), Image.BICUBIC))
         clean = self._dim(to_float(augment(patch, int(rng.integers(8)))), rng, name)
-        degraded, _ = DEGRADE[name](clean, rng, **camera.degradation_options(self.synthesis, name))
+        degraded = self._degrade(clean, rng, name)
         if side > crop:
             degraded, clean = _same_crop(rng, crop, degraded, clean)
         return self._deliver(degraded, rng), clean
@@ -140,9 +141,19 @@ class TrainSampler:
         sh, sw = max(crop, int(round(h * k))), max(crop, int(round(w * k)))
         small = np.asarray(Image.fromarray(img).resize((sw, sh), Image.BOX if k < 1 else Image.BICUBIC))
         clean = self._dim(to_float(augment(small, int(rng.integers(8)))), rng, "dehaze")
-        degraded, _ = DEGRADE["dehaze"](clean, rng, **camera.degradation_options(self.synthesis, "dehaze"))
+        degraded = self._degrade(clean, rng, "dehaze")
         degraded, clean = _same_crop(rng, crop, degraded, clean)
         return self._deliver(degraded, rng), clean
+
+    def _degrade(self, clean: np.ndarray, rng: np.random.Generator, name: str) -> np.ndarray:
+        """CLEAN under degradation NAME; with ``haze_free_p``, that share of the hazy samples has no
+        haze at all (the target is the input): a haze-free frame that the router sends to dehaze,
+        as a dim, flat, noisy scene can be, must come out as it went in. Draws nothing more from
+        RNG without the option, so other experiments' batches stay bit-identical."""
+        if name == "dehaze" and self.synthesis.get("haze_free_p", 0) > 0 and rng.random() < self.synthesis["haze_free_p"]:
+            return quantise(clean)
+        degraded, _ = DEGRADE[name](clean, rng, **camera.degradation_options(self.synthesis, name))
+        return degraded
 
     def _dim(self, clean: np.ndarray, rng: np.random.Generator, name: str) -> np.ndarray:
         """CLEAN as a dimmer scene (``dim_scene``), or as it is. Draws nothing from RNG unless the

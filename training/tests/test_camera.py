@@ -193,6 +193,20 @@ def test_dim_scene_also_dims_the_whole_photos_hazed_at_the_copys_scale(tmp_path)
     assert np.array_equal(TrainSampler(folder, ["dehaze"], seed=0, synthesis=other).batch(2, 4, 32)[0], plain[0])
 
 
+def test_haze_free_p_leaves_that_share_of_hazy_samples_without_haze(tmp_path):
+    """Session 14: haze-free samples teach the dehaze expert to leave a haze-free frame as it is."""
+    folder = _folder(tmp_path, (300, 300), flat=False)
+    for extra in ({}, {"haze_coarse": [160, 256]}):
+        free = TrainSampler(folder, ["dehaze"], seed=0, synthesis=dict(extra, haze_free_p=1.0)).batch(1, 4, 32)
+        assert np.array_equal(free[0], free[1]), "input = target"
+        hazy = TrainSampler(folder, ["dehaze"], seed=0, synthesis=dict(extra, haze_free_p=0.0)).batch(1, 4, 32)
+        assert np.abs(hazy[0] - hazy[1]).mean() > 0.01
+        assert np.array_equal(hazy[0], TrainSampler(folder, ["dehaze"], seed=0, synthesis=extra).batch(1, 4, 32)[0])
+    some = TrainSampler(folder, ["dehaze"], seed=0, synthesis={"haze_free_p": 0.5}).batch(0, 32, 32)
+    n = sum(np.array_equal(d, c) for d, c in zip(some[0], some[1]))
+    assert 8 <= n <= 24
+
+
 def test_h264_round_trip_keeps_the_picture_and_smooths_noise():
     from daair.camera import h264
     from daair.degradations import add_sensor_noise
