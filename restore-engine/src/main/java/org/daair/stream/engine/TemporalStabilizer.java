@@ -721,30 +721,15 @@ public final class TemporalStabilizer {
         int plane = w * h;
         float[] out = new float[prev.length];
         for (int c = 0; c < 3; c++) {
-            float[] g = java.util.Arrays.copyOfRange(prev, c * plane, (c + 1) * plane);
-            float[] q = java.util.Arrays.copyOfRange(cur, c * plane, (c + 1) * plane);
-            float[] gg = new float[plane];
-            float[] gq = new float[plane];
+            double[] g = new double[plane];
+            double[] q = new double[plane];
             for (int i = 0; i < plane; i++) {
-                gg[i] = g[i] * g[i];
-                gq[i] = g[i] * q[i];
+                g[i] = prev[c * plane + i];
+                q[i] = cur[c * plane + i];
             }
-            float[] mg = box(g, w, h, REMAP_RADIUS);
-            float[] mq = box(q, w, h, REMAP_RADIUS);
-            float[] mgg = box(gg, w, h, REMAP_RADIUS);
-            float[] mgq = box(gq, w, h, REMAP_RADIUS);
-            float[] a = new float[plane];
-            float[] b = new float[plane];
+            double[][] ab = GuidedFilter.coefficients(g, q, w, h, REMAP_RADIUS, REMAP_EPS);
             for (int i = 0; i < plane; i++) {
-                double var = mgg[i] - (double) mg[i] * mg[i];
-                double cov = mgq[i] - (double) mg[i] * mq[i];
-                a[i] = (float) (cov / (Math.max(0, var) + REMAP_EPS));
-                b[i] = (float) (mq[i] - a[i] * (double) mg[i]);
-            }
-            float[] ma = box(a, w, h, REMAP_RADIUS);
-            float[] mb = box(b, w, h, REMAP_RADIUS);
-            for (int i = 0; i < plane; i++) {
-                out[c * plane + i] = ma[i] * g[i] + mb[i];
+                out[c * plane + i] = (float) (ab[0][i] * g[i] + ab[1][i]);
             }
         }
         return out;
