@@ -79,8 +79,8 @@ class TrainSampler:
         so a crop sees the slowly varying transmission of a whole scene, as a full frame does,
         rather than the whole depth range squeezed into 128 px; ``haze_coarse: [lo, hi]``, hazy
         samples from whole photos shrunk to the engine's coarse dehazing copy (longer side lo..hi
-        px), for a share ``haze_coarse_p`` of them (default all); ``haze_free_p``, the share of hazy samples left without haze (the
-        target is the input); ``sensor_noise: [lo, hi]``, light
+        px), for a share ``haze_coarse_p`` of them (default all); ``haze_free_p``, the share of hazy
+        samples left without haze (the target is the input); ``sensor_noise: [lo, hi]``, light
         noise on every degraded sample (sigma in 8-bit steps); ``dim_scene: {p, factor: [lo, hi],
         degradations: [...], contrast: [lo, hi] (optional)}``, for a share p of those degradations'
         samples the scene itself dimmer (clean photo and target scaled by a factor lo..hi) and, with

@@ -683,7 +683,8 @@ public final class TemporalStabilizer {
 
     /**
      * Whether two luma frames show the same scene: the correlation of their band-pass detail (a
-     * 5 x 5 mean less the {@link #GLOBAL_RADIUS} one, so neither the light nor pixel noise counts).
+     * mean over the {@link #remap}'s own window less the {@link #GLOBAL_RADIUS} one: the detail the
+     * remap carries over, without the light or pixel noise).
      * The temporal clip's haze -> noise switch reads 0.71, the same view a few seconds apart 0.52;
      * unrelated photos -0.02 to 0.07, the frame mirrored 0.00, shifted by 40 pixels 0.10.
      */
