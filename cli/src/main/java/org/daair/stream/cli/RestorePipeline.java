@@ -3,6 +3,7 @@ package org.daair.stream.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -307,6 +308,9 @@ public final class RestorePipeline {
             StreamInfo info = source.info();
             current = source;
             org.daair.stream.engine.TemporalStabilizer stabilizer = stabilizerFor(source);
+            // files start the filter warm; a live stream would wait that many frames for its first
+            org.daair.stream.engine.WarmStart warm = stabilizer != null && Resilience.modeFor(input, settings) == ResilientRestorer.Mode.FILE
+                    ? new org.daair.stream.engine.WarmStart(stabilizer, settings.getInt("temporal.warm_start")) : null;
             if (stopRequested) {
                 requestStop();
             }
@@ -398,21 +402,28 @@ public final class RestorePipeline {
                         }
                         continue;
                     }
+                    List<Frame> ready = new ArrayList<>();
                     if (f.isEndOfStream()) {
                         if (ingestError.get() != null) {
                             Throwable e = ingestError.get();
                             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
                         }
-                        if (written != f.seq() || order.waiting() > 0) {
-                            throw new IOException("lost frames: decoded " + f.seq() + ", encoded " + written);
+                        if (warm != null) {
+                            // a stream shorter than the warm start: what is held goes out now
+                            warm.apply(f).stream().filter(r -> !r.isEndOfStream()).forEach(ready::add);
                         }
-                        break;
-                    }
-                    List<Frame> ready = order.add(f);
-                    java.util.function.Consumer<Frame> listener = onWritten;
-                    for (Frame restoredFrame : ready) {
+                    } else {
                         // in order, before encoding: the stabiliser needs each stream's previous output
-                        Frame r = stabilizer != null ? stabilizer.apply(restoredFrame) : restoredFrame;
+                        for (Frame restoredFrame : order.add(f)) {
+                            if (warm != null) {
+                                ready.addAll(warm.apply(restoredFrame));
+                            } else {
+                                ready.add(stabilizer != null ? stabilizer.apply(restoredFrame) : restoredFrame);
+                            }
+                        }
+                    }
+                    java.util.function.Consumer<Frame> listener = onWritten;
+                    for (Frame r : ready) {
                         long e0 = System.nanoTime();
                         sink.write(r);
                         long e1 = System.nanoTime();
@@ -432,6 +443,12 @@ public final class RestorePipeline {
                     }
                     if (progress != null && !ready.isEmpty()) {
                         progress.accept(written);
+                    }
+                    if (f.isEndOfStream()) {
+                        if (written != f.seq() || order.waiting() > 0) {
+                            throw new IOException("lost frames: decoded " + f.seq() + ", encoded " + written);
+                        }
+                        break;
                     }
                 }
                 long e0 = System.nanoTime();

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import org.daair.stream.common.Frame;
 import org.daair.stream.engine.Flicker;
 import org.daair.stream.engine.TemporalStabilizer;
+import org.daair.stream.engine.WarmStart;
 import org.daair.stream.ingest.FrameSource;
 import org.daair.stream.ingest.SourceException;
 import org.daair.stream.ingest.Sources;
@@ -80,7 +81,7 @@ public final class VideoEval {
         return out;
     }
 
-    public static Result run(RestorePipeline pipeline, String clean, String degraded, TemporalStabilizer stabilizer)
+    public static Result run(RestorePipeline pipeline, String clean, String degraded, TemporalStabilizer stabilizer, int warmStart)
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         List<Frame> c = decode(clean);
@@ -91,7 +92,7 @@ public final class VideoEval {
                     + (d.isEmpty() ? "?" : d.get(0).width() + "x" + d.get(0).height()));
         }
         List<Frame> restored = restore(pipeline, degraded);
-        return score(c, d, restored, stabilizer, (System.nanoTime() - t0) / 1e9);
+        return score(c, d, restored, stabilizer, warmStart, (System.nanoTime() - t0) / 1e9);
     }
 
     /**
@@ -113,8 +114,8 @@ public final class VideoEval {
         return restored;
     }
 
-    static Result score(List<Frame> c, List<Frame> d, List<Frame> restored, TemporalStabilizer stabilizer, double seconds) {
-        List<float[]> stab = stabilise(stabilizer, restored, d);
+    static Result score(List<Frame> c, List<Frame> d, List<Frame> restored, TemporalStabilizer stabilizer, int warmStart, double seconds) {
+        List<float[]> stab = stabilise(stabilizer, warmStart, restored, d);
         stabilizer.forget(restored.get(0).streamId());
         int w = c.get(0).width();
         int h = c.get(0).height();
@@ -152,10 +153,12 @@ public final class VideoEval {
     /**
      * The RESTORED frames of one stream through STABILIZER as the pipeline feeds it: the input
      * frames (INPUTS, in order) are seen as decoding runs ahead of restoration, input t + 1 before
-     * restored frame t (its look-ahead), then the end of the stream.
+     * restored frame t (its look-ahead), then the end of the stream; the start is held for WARM_START
+     * frames ({@link WarmStart}), as a file's is.
      */
-    static List<float[]> stabilise(TemporalStabilizer stabilizer, List<Frame> restored, List<Frame> inputs) {
+    static List<float[]> stabilise(TemporalStabilizer stabilizer, int warmStart, List<Frame> restored, List<Frame> inputs) {
         List<float[]> out = new ArrayList<>();
+        WarmStart warm = new WarmStart(stabilizer, warmStart);
         for (int t = 0; t <= restored.size(); t++) {
             if (t < restored.size()) {
                 stabilizer.observeInput(restored.get(t).withPixels(inputs.get(t).rgb()));
@@ -163,8 +166,12 @@ public final class VideoEval {
                 stabilizer.observeInput(Frame.endOfStream(restored.get(0).streamId(), t));
             }
             if (t > 0) {
-                out.add(stabilizer.apply(restored.get(t - 1)).rgb());
+                warm.apply(restored.get(t - 1)).forEach(f -> out.add(f.rgb()));
             }
+        }
+        if (!restored.isEmpty()) {
+            warm.apply(Frame.endOfStream(restored.get(0).streamId(), restored.size())).stream()
+                    .filter(f -> !f.isEndOfStream()).forEach(f -> out.add(f.rgb()));
         }
         return out;
     }

@@ -133,7 +133,7 @@ class TemporalStabilityTest {
         List<Frame> inputs = VideoEval.decode(video.toString());
         boolean changed = false;
         // the pipeline sees each input first, and the next one (the look-ahead) before it stabilises a frame
-        List<float[]> stabilised = VideoEval.stabilise(expected, off, inputs);
+        List<float[]> stabilised = VideoEval.stabilise(expected, d.getInt("temporal.warm_start"), off, inputs);
         for (int i = 0; i < off.size(); i++) {
             float[] want = stabilised.get(i);
             assertArrayEquals(want, auto.get(i).rgb(), 1e-6f, "video is stabilised by default, in order, as configured");

@@ -1,6 +1,7 @@
 package org.daair.stream.engine;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.daair.stream.common.Frame;
 
@@ -737,6 +738,64 @@ public final class TemporalStabilizer {
     }
 
     /** Start afresh from CUR (the first frame of the warm-up). */
+    /**
+     * A stream's first frames averaged backwards: for each of FRAMES (restored, in order) the
+     * average of it and the frames after it, blended from the last to the first as {@link #apply}
+     * blends forwards. Each frame's motion is measured against the one after it on the restored
+     * frames themselves ({@link #localChange}: no input is seen backwards), and the average is
+     * re-lit by the restored frames' own change of light, so a camera's exposure drift is followed.
+     * Where the frames agree it is their mean; where something moves, the frame's own pixels; a cut
+     * keeps only the frames before it. Null for any frame of another size than the first's, or when
+     * the first is not a frame this filter blends. {@link WarmStart} joins it to the forward average.
+     */
+    float[][] backwardMeans(List<Frame> frames) {
+        Frame first = frames.get(0);
+        float[][] out = new float[frames.size()][];
+        if (strength == 0 || FrameRestorer.PASSTHROUGH.equals(first.route()) || first.route() == null || first.name() != null) {
+            return out;
+        }
+        int w = first.width();
+        int h = first.height();
+        int plane = w * h;
+        int last = 0;
+        while (last + 1 < frames.size() && frames.get(last + 1).width() == w && frames.get(last + 1).height() == h) {
+            last++;
+        }
+        float[] acc = frames.get(last).rgb().clone();
+        out[last] = acc.clone();
+        float[] yLater = luma(acc, plane);
+        int n = 1;
+        double ramp = motionThreshold - motionFloor;
+        for (int t = last - 1; t >= 0; t--) {
+            float[] cur = frames.get(t).rgb();
+            float[] y = luma(cur, plane);
+            float[] d = difference(y, yLater);
+            double mean = 0;
+            for (float v : d) {
+                mean += Math.abs(v);
+            }
+            float[] motion = localChange(d, w, h, radius);   // as apply() measures the restored change
+            if (mean / plane > SCENE_CUT) {
+                acc = cur.clone();   // the frames after t are another scene
+                n = 1;
+            } else {
+                n++;
+                double cap = (n - 1.0) / n;
+                double gain = 1 + lightChange(y, yLater);
+                for (int i = 0; i < plane; i++) {
+                    double wgt = Math.min(cap, strength * Math.min(1, Math.max(0, (motionThreshold - motion[i]) / ramp)));
+                    for (int c = 0; c < 3; c++) {
+                        int k = c * plane + i;
+                        acc[k] = (float) (wgt * gain * acc[k] + (1 - wgt) * cur[k]);
+                    }
+                }
+            }
+            out[t] = acc.clone();
+            yLater = y;
+        }
+        return out;
+    }
+
     private void restart(String streamId, float[] cur) {
         previous.put(streamId, cur.clone());
         sinceRestart.put(streamId, 1);
