@@ -674,6 +674,15 @@ public final class TemporalStabilizer {
         return blurredLumaChange(a, b, w, h, radius);
     }
 
+    /**
+     * How many frames the stream's current average holds, as the filter counts them: 1 at the
+     * stream's first frame and after a restart ({@link WarmStart} opens a window there), {@link
+     * #KEPT_FRAMES} + 1 after a cut whose scene stayed; 0 when nothing is held.
+     */
+    synchronized int averaged(String streamId) {
+        return previous.containsKey(streamId) ? sinceRestart.getOrDefault(streamId, 0) : 0;
+    }
+
     /** The stream ended: drop its state. */
     public synchronized void forget(String streamId) {
         previous.remove(streamId);

@@ -24,12 +24,16 @@ class WarmStartTest {
 
     /** Grey 0.5 with Gaussian noise SIGMA, and a white 12 x 12 square at x0 (none when negative). */
     private static Frame frame(long seq, Random rnd, double sigma, int x0) {
+        return frame(seq, rnd, sigma, x0, 0.5);
+    }
+
+    private static Frame frame(long seq, Random rnd, double sigma, int x0, double grey) {
         float[] px = new float[3 * PLANE];
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < H; y++) {
                 for (int x = 0; x < W; x++) {
                     boolean sq = x0 >= 0 && x >= x0 && x < x0 + 12 && y >= 18 && y < 30;
-                    px[c * PLANE + y * W + x] = (float) ((sq ? 1.0 : 0.5) + sigma * rnd.nextGaussian());
+                    px[c * PLANE + y * W + x] = (float) ((sq ? 1.0 : grey) + sigma * rnd.nextGaussian());
                 }
             }
         }
@@ -61,15 +65,19 @@ class WarmStartTest {
         return out;
     }
 
-    /** The grey background's pixels (away from where the square ever is): rms error, and mean change from the frame before. */
+    /** The grey background's pixels (away from where the square ever is): rms error against 0.5 (or GREY), and mean change from the frame before. */
     private static double backgroundRms(Frame f) {
+        return backgroundRms(f, 0.5);
+    }
+
+    private static double backgroundRms(Frame f, double grey) {
         double se = 0;
         int n = 0;
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < H; y++) {
                 for (int x = 0; x < W; x++) {
                     if (y < 14 || y >= 34) {
-                        double d = f.rgb()[c * PLANE + y * W + x] - 0.5;
+                        double d = f.rgb()[c * PLANE + y * W + x] - grey;
                         se += d * d;
                         n++;
                     }
@@ -120,6 +128,36 @@ class WarmStartTest {
     }
 
     @Test
+    void afterACutTheFilterStartsWarmAgain() {
+        Random rnd = new Random(3);
+        List<Frame> clip = new ArrayList<>();
+        for (int t = 0; t < 40; t++) {
+            clip.add(frame(t, rnd, 0.04, -1, t < 20 ? 0.5 : 0.2));   // another scene from frame 20
+        }
+        List<Frame> cold = warm(clip, 0);
+        List<Frame> warm = warm(clip, 8);
+        assertEquals(clip.size(), warm.size());
+        assertTrue(backgroundRms(cold.get(20), 0.2) > 0.035, "a restart leaves the cut's frame as it is: " + backgroundRms(cold.get(20), 0.2));
+        assertTrue(backgroundRms(warm.get(20), 0.2) < 0.02, "a warm restart averages it: " + backgroundRms(warm.get(20), 0.2));
+        assertTrue(Math.abs(mean(warm.get(19)) - 0.5) < 0.01 && Math.abs(mean(warm.get(20)) - 0.2) < 0.01,
+                "nothing crosses the cut: " + mean(warm.get(19)) + ", " + mean(warm.get(20)));
+        for (int t = 8; t < 20; t++) {
+            assertArrayEquals(cold.get(t).rgb(), warm.get(t).rgb(), "frame " + t + ": as without");
+        }
+        for (int t = 27; t < clip.size(); t++) {
+            assertArrayEquals(cold.get(t).rgb(), warm.get(t).rgb(), "frame " + t + ": as without");
+        }
+    }
+
+    private static double mean(Frame f) {
+        double sum = 0;
+        for (float v : f.rgb()) {
+            sum += v;
+        }
+        return sum / f.rgb().length;
+    }
+
+    @Test
     void whatMovesDuringTheStartIsTakenAsItIs() {
         List<Frame> clip = clip(16, 2);   // the square moves from frame 2 on, inside the 8 held
         List<Frame> warm = warm(clip, 8);
@@ -148,7 +186,7 @@ class WarmStartTest {
         assertTrue(out.get(5).isEndOfStream());
         assertTrue(backgroundRms(out.get(0)) < 0.025, "averaged over the five: " + backgroundRms(out.get(0)));
 
-        long frameBytes = 2L * Float.BYTES * 3 * PLANE;
+        long frameBytes = 3L * Float.BYTES * 3 * PLANE;
         assertEquals(3, new WarmStart(filter(), 16, 3 * frameBytes + 1).startFrames(clip.get(0)));
         WarmStart small = new WarmStart(filter(), 16, frameBytes);
         assertEquals(1, small.apply(clip.get(0)).size(), "room for one frame: nothing is held");
