@@ -68,17 +68,21 @@ def main():
     ap.add_argument("--sensor-noise", type=float, default=0,
                     help="add Gaussian noise of this sigma (8-bit steps; seeded per image, quantised) to every "
                          "degraded image, as a camera's sensor would: validation under noise (route_noise_study.py)")
+    ap.add_argument("--denoise-sigma", type=float, default=25.0,
+                    help="the noise of the denoise rows, in 8-bit steps (default 25; issue 8's McMaster bar is at 50)")
     ap.add_argument("--coarse-side", type=int, default=None,
                     help="frames routed to dehaze are dehazed through a frame about this long (daair/coarse.py; "
                          "default %d; 0: at full size)" % coarse.SIDE)
     args = ap.parse_args()
     if args.auto_graph and args.fixed_route:     # before the minutes of loading images
         raise SystemExit("evaluate: error: --auto-graph and --fixed-route exclude each other")
+    if args.quick and args.denoise_sigma != 25:
+        raise SystemExit("evaluate: error: the quick subset's noise is sigma 25; --denoise-sigma is for the full validation")
     torch.set_num_threads(args.threads)
     model = load_checkpoint(args.weights).to(args.device)
     degs = model.cfg.degradations
     items = (quick_val_set(args.val_dir, degs) if args.quick
-             else full_val_set(args.val_dir, degs, sets=args.sets.split(",")))
+             else full_val_set(args.val_dir, degs, sets=args.sets.split(","), denoise_sigma=args.denoise_sigma))
     if args.degradations:
         wanted = args.degradations.split(",")
         unknown = set(wanted) - set(degs)
@@ -107,6 +111,7 @@ def main():
     r["blind"] = not args.fixed_route
     r["sets_evaluated"] = args.sets.split(",")
     r["sensor_noise"] = args.sensor_noise
+    r["denoise_sigma"] = args.denoise_sigma
     r["device"] = torch.cuda.get_device_name(0) if args.device.startswith("cuda") else "cpu"
     print(markdown(r))
     print(f"\n{len(items)} images in {r['seconds']:.0f}s")

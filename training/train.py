@@ -103,6 +103,16 @@ def select_trainable(model: torch.nn.Module, trainable: str, degradations) -> No
         p.requires_grad = keep(n)
 
 
+def frequency_l1(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean absolute difference of the two images' spectra (orthonormal 2-D FFT, real and imaginary
+    parts), the frequency term of MIMO-UNet's deblurring loss. Why: a blur's error is spread thinly
+    over many high-frequency pixels, where a pixel L1 is content with the blurred image, while its
+    spectrum's error is many coefficients' worth of lost detail; an offset of the same pixel L1 is
+    one coefficient. Orthonormal, so its scale is the pixels' (Parseval)."""
+    d = torch.fft.rfft2(out.float() - target.float(), norm="ortho")
+    return torch.view_as_real(d).abs().mean()
+
+
 def save(path: str, state: dict):
     tmp = path + ".tmp"
     torch.save(state, tmp)
@@ -206,6 +216,7 @@ def main():
     t_start = time.time()
     last_ck = time.time()
     aux_w = exp.get("aux_weight", 0.1)
+    fft_w = float(exp.get("fft_weight", 0.0))  # frequency_l1's weight beside the pixel L1 (0: L1 alone)
     teacher = exp.get("teacher_forcing_steps", 0)
     run_l1 = run_aux = 0.0
     n_run = 0
@@ -240,9 +251,10 @@ def main():
                 forced = step < teacher or expert_only
                 out, logits = model(x, labels=lab_t if forced else None, return_logits=True)
             l1 = (out.float() - y).abs().mean()
+            recon = l1 + fft_w * frequency_l1(out, y) if fft_w else l1
             aux = aux_routing_loss([g.float() for g in logits], lab_t)
             # the routing loss would reach a lone expert through the later routers' inputs
-            loss = aux if routers_only else l1 if expert_only else l1 + aux_w * aux
+            loss = aux if routers_only else recon if expert_only else recon + aux_w * aux
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if exp.get("grad_clip"):

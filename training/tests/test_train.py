@@ -89,3 +89,18 @@ def test_shippable_checkpoint_drops_optimizer_and_paths(tmp_path):
     shipped = checkpoint.read(str(dst))
     assert "optimizer" not in shipped and shipped["experiment"] == {"seed": 3}
     assert torch.equal(shipped["model"]["w"], ck["model"]["w"]) and shipped["step"] == 7
+
+
+def test_frequency_l1_weighs_a_blurs_lost_detail_far_more_than_an_offset_of_the_same_l1():
+    from train import frequency_l1
+    torch.manual_seed(0)
+    sharp = torch.rand(2, 3, 64, 64)
+    blurred = torch.nn.functional.avg_pool2d(sharp, 5, stride=1, padding=2, count_include_pad=False)
+    pixel_l1 = (blurred - sharp).abs().mean()
+    offset = sharp + pixel_l1
+    assert torch.isclose((offset - sharp).abs().mean(), pixel_l1)
+    assert float(frequency_l1(sharp, sharp)) == 0.0
+    # the same pixel L1: spread over every frequency (blur) against one coefficient (offset)
+    assert float(frequency_l1(blurred, sharp)) > 20 * float(frequency_l1(offset, sharp))
+    # orthonormal: on the pixels' scale
+    assert 0.2 < float(frequency_l1(blurred, sharp)) / float(pixel_l1) < 2
