@@ -21,7 +21,10 @@ import picocli.CommandLine.Parameters;
                 "(frame rate, timestamps, colour tags and audio kept), a URL (rtsp://, rtmp://, srt://, udp://,",
                 "http(s)://; outputs: rtmp/srt/udp push, RTSP, or an .m3u8 HLS playlist), or - for a",
                 "YUV4MPEG2 stream on stdin/stdout. Video files are written to a temporary name and renamed",
-                "when complete: a failed run leaves nothing at OUTPUT.", ""})
+                "when complete: a failed run leaves nothing at OUTPUT.", "",
+                "Video is stabilised over time (temporal.* in --config): still areas are averaged over",
+                "frames so that left-over noise and haze removal do not flicker; what moves stays sharp.",
+                "Files start warm: the first frame is written once 16 are restored (temporal.warm_start).", ""})
 public final class RestoreCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "INPUT", description = "image, folder, video file, URL, or - (y4m on stdin)")
