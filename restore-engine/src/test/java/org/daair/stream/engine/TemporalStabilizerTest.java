@@ -431,7 +431,8 @@ class TemporalStabilizerTest {
         return f.withPixels(px);
     }
 
-    private static double mean(Frame f) {
+    /** The mean of every value of F (WarmStartTest too). */
+    static double mean(Frame f) {
         double m = 0;
         for (float v : f.rgb()) {
             m += v;

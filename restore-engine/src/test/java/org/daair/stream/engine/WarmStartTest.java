@@ -65,42 +65,35 @@ class WarmStartTest {
         return out;
     }
 
-    /** The grey background's pixels (away from where the square ever is): rms error against 0.5 (or GREY), and mean change from the frame before. */
-    private static double backgroundRms(Frame f) {
-        return backgroundRms(f, 0.5);
-    }
-
-    private static double backgroundRms(Frame f, double grey) {
-        double se = 0;
-        int n = 0;
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < H; y++) {
-                for (int x = 0; x < W; x++) {
-                    if (y < 14 || y >= 34) {
-                        double d = f.rgb()[c * PLANE + y * W + x] - grey;
-                        se += d * d;
-                        n++;
-                    }
-                }
-            }
-        }
-        return Math.sqrt(se / n);
-    }
-
-    private static double backgroundChange(Frame a, Frame b) {
+    /** The mean of V over the grey background's values (away from where the square ever is), V of a value's index. */
+    private static double overBackground(java.util.function.IntToDoubleFunction v) {
         double sum = 0;
         int n = 0;
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < H; y++) {
-                for (int x = 0; x < W; x++) {
-                    if (y < 14 || y >= 34) {
-                        sum += Math.abs(a.rgb()[c * PLANE + y * W + x] - b.rgb()[c * PLANE + y * W + x]);
+                if (y < 14 || y >= 34) {
+                    for (int x = 0; x < W; x++) {
+                        sum += v.applyAsDouble(c * PLANE + y * W + x);
                         n++;
                     }
                 }
             }
         }
         return sum / n;
+    }
+
+    /** The background's rms error against 0.5 (or GREY). */
+    private static double backgroundRms(Frame f) {
+        return backgroundRms(f, 0.5);
+    }
+
+    private static double backgroundRms(Frame f, double grey) {
+        return Math.sqrt(overBackground(i -> (f.rgb()[i] - grey) * (f.rgb()[i] - grey)));
+    }
+
+    /** The background's mean absolute change from B to A. */
+    private static double backgroundChange(Frame a, Frame b) {
+        return overBackground(i -> Math.abs(a.rgb()[i] - b.rgb()[i]));
     }
 
     @Test
@@ -139,22 +132,14 @@ class WarmStartTest {
         assertEquals(clip.size(), warm.size());
         assertTrue(backgroundRms(cold.get(20), 0.2) > 0.035, "a restart leaves the cut's frame as it is: " + backgroundRms(cold.get(20), 0.2));
         assertTrue(backgroundRms(warm.get(20), 0.2) < 0.02, "a warm restart averages it: " + backgroundRms(warm.get(20), 0.2));
-        assertTrue(Math.abs(mean(warm.get(19)) - 0.5) < 0.01 && Math.abs(mean(warm.get(20)) - 0.2) < 0.01,
-                "nothing crosses the cut: " + mean(warm.get(19)) + ", " + mean(warm.get(20)));
+        assertTrue(Math.abs(TemporalStabilizerTest.mean(warm.get(19)) - 0.5) < 0.01 && Math.abs(TemporalStabilizerTest.mean(warm.get(20)) - 0.2) < 0.01,
+                "nothing crosses the cut: " + TemporalStabilizerTest.mean(warm.get(19)) + ", " + TemporalStabilizerTest.mean(warm.get(20)));
         for (int t = 8; t < 20; t++) {
             assertArrayEquals(cold.get(t).rgb(), warm.get(t).rgb(), "frame " + t + ": as without");
         }
         for (int t = 27; t < clip.size(); t++) {
             assertArrayEquals(cold.get(t).rgb(), warm.get(t).rgb(), "frame " + t + ": as without");
         }
-    }
-
-    private static double mean(Frame f) {
-        double sum = 0;
-        for (float v : f.rgb()) {
-            sum += v;
-        }
-        return sum / f.rgb().length;
     }
 
     @Test
