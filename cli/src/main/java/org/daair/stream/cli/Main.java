@@ -29,6 +29,7 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         EngineProperties.ensureOffline();
         CommandLine cl = new CommandLine(new Main());
+        cl.setUsageHelpWidth(100);   // the descriptions are written in lines of up to 98 characters
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             System.err.println("daair: error: " + oneLine(ex));
             return 1;

@@ -308,7 +308,7 @@ public final class RestorePipeline {
             StreamInfo info = source.info();
             current = source;
             org.daair.stream.engine.TemporalStabilizer stabilizer = stabilizerFor(source);
-            // files start the filter warm; a live stream would wait that many frames for its first
+            // files start the filter warm, and again after a scene cut; a live stream would wait that many frames
             org.daair.stream.engine.WarmStart warm = stabilizer != null && Resilience.modeFor(input, settings) == ResilientRestorer.Mode.FILE
                     ? new org.daair.stream.engine.WarmStart(stabilizer, settings.getInt("temporal.warm_start")) : null;
             if (stopRequested) {
@@ -409,7 +409,7 @@ public final class RestorePipeline {
                             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
                         }
                         if (warm != null) {
-                            // a stream shorter than the warm start: what is held goes out now
+                            // what the warm start still holds (a short stream, a cut near the end) goes out now
                             warm.apply(f).stream().filter(r -> !r.isEndOfStream()).forEach(ready::add);
                         }
                     } else {
