@@ -54,3 +54,18 @@ def test_select_size_count(clip):
     np.testing.assert_array_equal(later[0], every[2])
     half = video.read_rgb(path, size=(W // 2, H // 2))
     assert half.shape == (N, H // 2, W // 2, 3)
+
+
+def test_brightness_trace_gives_each_frames_mean_side_by_side(clip, tmp_path):
+    import brightness_trace
+    path, frames = clip
+    darker = str(tmp_path / "darker.mp4")
+    half = (frames * 0.5 * 255 + 0.5).astype(np.uint8)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{W}x{H}", "-r", "10",
+                    "-i", "-", "-frames:v", "3", "-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p", "-colorspace", "bt470bg",
+                    "-color_range", "tv", darker], input=half.tobytes(), check=True)
+    rows = brightness_trace.trace([path, darker])
+    assert len(rows) == 3                      # the shorter video's frames
+    for t, (a, b) in enumerate(rows):
+        assert abs(a - frames[t].mean()) < 0.01, (t, a)
+        assert abs(b - a / 2) < 0.01, (t, a, b)
