@@ -23,7 +23,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from daair.data import ValItem, _seed_for, full_val_set, quick_val_set, FULL_VAL_SETS  # noqa: E402
+from daair.data import DENOISE_SIGMA, ValItem, _seed_for, full_val_set, quick_val_set, FULL_VAL_SETS  # noqa: E402
 from daair.degradations import add_sensor_noise  # noqa: E402
 from daair import coarse  # noqa: E402
 from daair.metrics import evaluate  # noqa: E402
@@ -68,7 +68,7 @@ def main():
     ap.add_argument("--sensor-noise", type=float, default=0,
                     help="add Gaussian noise of this sigma (8-bit steps; seeded per image, quantised) to every "
                          "degraded image, as a camera's sensor would: validation under noise (route_noise_study.py)")
-    ap.add_argument("--denoise-sigma", type=float, default=25.0,
+    ap.add_argument("--denoise-sigma", type=float, default=DENOISE_SIGMA,
                     help="the noise of the denoise rows, in 8-bit steps (default 25; issue 8's McMaster bar is at 50)")
     ap.add_argument("--coarse-side", type=int, default=None,
                     help="frames routed to dehaze are dehazed through a frame about this long (daair/coarse.py; "
@@ -76,7 +76,7 @@ def main():
     args = ap.parse_args()
     if args.auto_graph and args.fixed_route:     # before the minutes of loading images
         raise SystemExit("evaluate: error: --auto-graph and --fixed-route exclude each other")
-    if args.quick and args.denoise_sigma != 25:
+    if args.quick and args.denoise_sigma != DENOISE_SIGMA:
         raise SystemExit("evaluate: error: the quick subset's noise is sigma 25; --denoise-sigma is for the full validation")
     torch.set_num_threads(args.threads)
     model = load_checkpoint(args.weights).to(args.device)

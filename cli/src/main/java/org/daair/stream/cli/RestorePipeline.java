@@ -308,9 +308,11 @@ public final class RestorePipeline {
             StreamInfo info = source.info();
             current = source;
             org.daair.stream.engine.TemporalStabilizer stabilizer = stabilizerFor(source);
-            // files start the filter warm, and again after a scene cut; a live stream would wait that many frames
-            org.daair.stream.engine.WarmStart warm = stabilizer != null && Resilience.modeFor(input, settings) == ResilientRestorer.Mode.FILE
-                    ? new org.daair.stream.engine.WarmStart(stabilizer, settings.getInt("temporal.warm_start")) : null;
+            // files start the filter warm, and again after a scene cut; a live stream would wait that
+            // many frames, so it starts cold (a warm start of no frames is the stabiliser alone)
+            boolean fileMode = Resilience.modeFor(input, settings) == ResilientRestorer.Mode.FILE;
+            org.daair.stream.engine.WarmStart warm = stabilizer == null ? null
+                    : new org.daair.stream.engine.WarmStart(stabilizer, fileMode ? settings.getInt("temporal.warm_start") : 0);
             if (stopRequested) {
                 requestStop();
             }
@@ -418,7 +420,7 @@ public final class RestorePipeline {
                             if (warm != null) {
                                 ready.addAll(warm.apply(restoredFrame));
                             } else {
-                                ready.add(stabilizer != null ? stabilizer.apply(restoredFrame) : restoredFrame);
+                                ready.add(restoredFrame);
                             }
                         }
                     }

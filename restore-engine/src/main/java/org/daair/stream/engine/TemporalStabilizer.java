@@ -454,7 +454,7 @@ public final class TemporalStabilizer {
         float[] weights = new float[plane];
         boolean anyMoving = false;
         for (int i = 0; i < plane; i++) {
-            weights[i] = (float) Math.min(cap, strength * Math.min(1, Math.max(0, (motionThreshold - motion[i]) / ramp)));
+            weights[i] = (float) weight(motion[i], cap, ramp);
             anyMoving |= weights[i] < MC_BELOW * strength;
         }
         // the bound (motion given) stays the plain filter
@@ -746,7 +746,6 @@ public final class TemporalStabilizer {
         return out;
     }
 
-    /** Start afresh from CUR (the first frame of the warm-up). */
     /**
      * A stream's first frames averaged backwards: for each of FRAMES (restored, in order) the
      * average of it and the frames after it, blended from the last to the first as {@link #apply}
@@ -792,7 +791,7 @@ public final class TemporalStabilizer {
                 double cap = (n - 1.0) / n;
                 double gain = 1 + lightChange(y, yLater);
                 for (int i = 0; i < plane; i++) {
-                    double wgt = Math.min(cap, strength * Math.min(1, Math.max(0, (motionThreshold - motion[i]) / ramp)));
+                    double wgt = weight(motion[i], cap, ramp);
                     for (int c = 0; c < 3; c++) {
                         int k = c * plane + i;
                         acc[k] = (float) (wgt * gain * acc[k] + (1 - wgt) * cur[k]);
@@ -805,6 +804,15 @@ public final class TemporalStabilizer {
         return out;
     }
 
+    /**
+     * The previous output's weight on a pixel of this MOTION: the strength below the floor, falling
+     * linearly to 0 at the threshold (RAMP = threshold - floor), at most CAP (the warm-up's).
+     */
+    private double weight(double motion, double cap, double ramp) {
+        return Math.min(cap, strength * Math.min(1, Math.max(0, (motionThreshold - motion) / ramp)));
+    }
+
+    /** Start afresh from CUR (the first frame of the warm-up). */
     private void restart(String streamId, float[] cur) {
         previous.put(streamId, cur.clone());
         sinceRestart.put(streamId, 1);

@@ -106,7 +106,7 @@ public final class WarmStart {
     }
 
     /** How many frames are held for STREAM. */
-    public int held(String streamId) {
+    int held(String streamId) {
         Window w = held.get(streamId);
         return w == null ? 0 : w.restored.size();
     }
