@@ -22,8 +22,9 @@ Statistics (luma of the hazy frame, at full size and on the copy):
   negative when the copy dehazes that region more.
 Besides full size and the copy (unguarded), `calib`: the copy's output corrected per channel by the
 affine map that takes its central crop to the native-resolution output there (`coarse.calibrate`);
-`guard`: the engine's path with `engine.coarse_guard: true` (session 10; `coarse.restore(...,
-guard=True)`: the copy, pulled toward `calib` as gap falls from -0.08 to -0.16).
+`guardG`: the engine's path with `engine.coarse_guard: true` and `engine.coarse_guard_gap: G`
+(session 10; `coarse.restore(..., guard=True, guard_gap=G)`: the copy, pulled toward `calib` as
+gap falls from -G to -2G; `--guard-gaps` lists the Gs).
 """
 from __future__ import annotations
 
@@ -75,9 +76,12 @@ def main():
     ap.add_argument("--frame-offset", type=int, default=0, help="first clip frame taken (another: other frames)")
     ap.add_argument("--gap", type=float, default=-0.12,
                     help="the rule to check: full size (or the calibrated copy) where gap is below this")
+    ap.add_argument("--guard-gaps", default=str(coarse.GUARD_GAP),
+                    help="comma-separated: a guard column per gap (engine.coarse_guard_gap; default %(default)s)")
     ap.add_argument("--camera", action="store_true", help="hazy items also get sensor noise (sigma 4 steps) and an "
                     "H.264 round trip at CRF 14 (camera.h264), as the temporal clip's frames have")
     args = ap.parse_args()
+    gaps = [float(g) for g in args.guard_gaps.split(",")]
     run = dehaze_runner(args.weights, args.threads)
     items = []
     for large in (True, False):
@@ -88,7 +92,8 @@ def main():
         for i, fr in enumerate(clip_frames(args.clip, height, args.frames, args.frame_offset)):
             items.append((f"clip {height}p #{i}", fr[:fr.shape[0] // 16 * 16, :fr.shape[1] // 16 * 16]))
 
-    print(f"{'item':32s} {'size':>9s} {'f':>2s} {'full dB':>8s} {'copy dB':>8s} {'calib dB':>8s} {'guard dB':>8s} {'detail':>7s} {'ratio':>6s} {'contrast':>8s} {'gap':>7s}")
+    guard_heads = " ".join(f"{'guard' + format(g, 'g'):>9s}" for g in gaps)
+    print(f"{'item':32s} {'size':>9s} {'f':>2s} {'full dB':>8s} {'copy dB':>8s} {'calib dB':>8s} {guard_heads} {'detail':>7s} {'ratio':>6s} {'contrast':>8s} {'gap':>7s}")
     rows = []
     for i, (name, clean) in enumerate(items):
         hazy, _ = add_haze(clean, np.random.default_rng(args.seed + i))
@@ -100,17 +105,21 @@ def main():
         full = psnr(np.clip(run(hazy), 0, 1), clean) - base
         via_copy = coarse.restore(run, hazy, guard=False) if f > 1 else None
         copy = psnr(via_copy, clean) - base if f > 1 else full
-        gap, calib, guarded = 0.0, copy, copy
+        gap, calib, guarded = 0.0, copy, [copy] * len(gaps)
         if f > 1:
             gap, native, copy_crop = coarse.native_gap(run, hazy, via_copy)
-            calib = psnr(coarse.calibrate(via_copy, copy_crop, native), clean) - base
-            guarded = psnr(coarse.restore(run, hazy, guard=True), clean) - base   # engine.coarse_guard: true
+            calibrated = coarse.calibrate(via_copy, copy_crop, native)
+            calib = psnr(calibrated, clean) - base
+            # engine.coarse_guard: true, at each gap (as coarse.restore(..., guard=True, guard_gap=g))
+            guarded = [psnr((via_copy * (1 - wgt) + calibrated * wgt).astype(np.float32), clean) - base
+                       for wgt in (coarse.guard_weight(gap, g) for g in gaps)]
         y = luma(hazy)
         yc = luma(coarse.downscale(hazy, f)) if f > 1 else y
         d = detail(yc)
         ratio = d / max(1e-6, detail(y))
         rows.append((name, full, copy, d, ratio, float(y.std()), gap, calib, guarded))
-        print(f"{name:32s} {w:4d}x{h:<4d} {f:2d} {full:+8.2f} {copy:+8.2f} {calib:+8.2f} {guarded:+8.2f} {d:7.4f} "
+        cells = " ".join(f"{g:+9.2f}" for g in guarded)
+        print(f"{name:32s} {w:4d}x{h:<4d} {f:2d} {full:+8.2f} {copy:+8.2f} {calib:+8.2f} {cells} {d:7.4f} "
               f"{ratio:6.2f} {float(y.std()):8.3f} {gap:+7.3f}", flush=True)
     for kind in ("photo", "clip"):
         sel = [r for r in rows if r[0].startswith(kind)]
@@ -118,7 +127,8 @@ def main():
               f"copy {np.mean([r[2] for r in sel]):+.2f} dB, calibrated copy {np.mean([r[7] for r in sel]):+.2f} dB; "
               f"where gap < {args.gap}: full size {np.mean([r[1] if r[6] < args.gap else r[2] for r in sel]):+.2f} dB, "
               f"calibrated copy {np.mean([r[7] if r[6] < args.gap else r[2] for r in sel]):+.2f} dB "
-              f"({sum(r[6] < args.gap for r in sel)} items); guarded {np.mean([r[8] for r in sel]):+.2f} dB")
+              f"({sum(r[6] < args.gap for r in sel)} items); guarded "
+              + ", ".join(f"(gap {g:g}) {np.mean([r[8][k] for r in sel]):+.2f} dB" for k, g in enumerate(gaps)))
 
 
 if __name__ == "__main__":

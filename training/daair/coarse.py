@@ -39,8 +39,9 @@ EPS = 1e-4      # regularises the slope where the coarse input is flat
 # The guard: on flat overhead footage (asphalt) the copy can darken the frame far more than the
 # network does at native resolution, and then loses 3-8 dB; on photos it rarely does
 # (coarse_footage_study.py: `gap` below -0.12 on 11 of 16 clip frames, 1 of 24 photos).
-GUARD_START = -0.08   # gap (luma) from which the calibrated copy starts to take over ...
-GUARD_FULL = -0.16    # ... and where it has taken over
+# The guard's gap (luma, copy path minus native run; engine.coarse_guard_gap): the calibrated copy
+# starts to take over where the copy path is GUARD_GAP darker, and has taken over at twice that.
+GUARD_GAP = 0.08
 
 
 def factor(h: int, w: int, side: int = SIDE) -> int:
@@ -125,11 +126,11 @@ def calibrate(out: np.ndarray, out_crop: np.ndarray, native_crop: np.ndarray) ->
     return np.clip(res, 0, 1).astype(np.float32)
 
 
-def guard_weight(gap: float) -> float:
-    """Share of the calibrated copy in the output: 0 while the copy path's output is at most
-    GUARD_START darker than the native run's (luma mean of the central square), rising linearly to
-    1 at GUARD_FULL. A ramp, not a step, so frames of a video near the threshold do not toggle."""
-    return float(np.clip((GUARD_START - gap) / (GUARD_START - GUARD_FULL), 0.0, 1.0))
+def guard_weight(gap: float, start: float = GUARD_GAP) -> float:
+    """Share of the calibrated copy in the output: 0 while the copy path's output is at most START
+    darker than the native run's (luma mean of the central square), rising linearly to 1 at twice
+    START. A ramp, not a step, so frames of a video near the threshold do not toggle."""
+    return float(np.clip((-start - gap) / start, 0.0, 1.0))
 
 
 def native_gap(run: Callable[[np.ndarray], np.ndarray], img: np.ndarray, out: np.ndarray, side: int = SIDE):
@@ -143,10 +144,11 @@ def native_gap(run: Callable[[np.ndarray], np.ndarray], img: np.ndarray, out: np
 
 
 def restore(run: Callable[[np.ndarray], np.ndarray], img: np.ndarray, side: int = SIDE,
-            guard: bool = False) -> np.ndarray:
+            guard: bool = False, guard_gap: float = GUARD_GAP) -> np.ndarray:
     """run (HxWx3 -> HxWx3, the dehaze network) applied coarse-to-fine to img. With GUARD, the
     network also runs on the central square at native resolution; where the copy path's output is
-    much darker there (gap, see guard_weight), its output is pulled toward the calibrated copy."""
+    much darker there (by GUARD_GAP and more, see guard_weight), its output is pulled toward the
+    calibrated copy."""
     f = factor(img.shape[0], img.shape[1], side)
     if f == 1:
         return run(img)
@@ -155,7 +157,7 @@ def restore(run: Callable[[np.ndarray], np.ndarray], img: np.ndarray, side: int 
     if not guard:
         return out
     gap, native, out_crop = native_gap(run, img, out, side)
-    wgt = guard_weight(gap)
+    wgt = guard_weight(gap, guard_gap)
     if wgt == 0:
         return out
     return (out * (1 - wgt) + calibrate(out, out_crop, native) * wgt).astype(np.float32)

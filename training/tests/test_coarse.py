@@ -90,3 +90,9 @@ def test_the_guard_pulls_a_copy_that_darkens_the_frame_toward_the_native_run():
 @pytest.mark.parametrize("gap,weight", [(0.05, 0.0), (-0.08, 0.0), (-0.12, 0.5), (-0.16, 1.0), (-0.4, 1.0)])
 def test_guard_weight_ramps_between_start_and_full(gap, weight):
     assert coarse.guard_weight(gap) == pytest.approx(weight)
+
+
+@pytest.mark.parametrize("gap,weight", [(-0.02, 0.0), (-0.03, 0.0), (-0.045, 0.5), (-0.06, 1.0), (-0.2, 1.0)])
+def test_a_smaller_guard_gap_starts_and_ends_the_ramp_sooner(gap, weight):
+    # engine.coarse_guard_gap: 0.03 (session 16 tried it on the temporal clip), as CoarseDehaze.guardWeight
+    assert coarse.guard_weight(gap, 0.03) == pytest.approx(weight)

@@ -84,6 +84,7 @@ public final class RestorePipeline {
                 .optTiling(settings.getInt("engine.tile_size"), settings.getInt("engine.tile_overlap"))
                 .optCoarseSide(settings.getInt("engine.coarse_side"))
                 .optCoarseGuard(settings.getBoolean("engine.coarse_guard"))
+                .optCoarseGuardGap(settings.getDouble("engine.coarse_guard_gap"))
                 .optRouteHysteresis(settings.getDouble("engine.route_smoothing"),
                         settings.getDouble("engine.route_switch_margin"), settings.getInt("engine.route_hold_frames"))
                 .optRouteListener(onRouted)

@@ -199,6 +199,7 @@ public final class Settings {
             throw new ConfigException("engine.coarse_side must be 0 (off) or at least 64, not " + getInt("engine.coarse_side"));
         }
         oneOf("engine.coarse_guard", "true", "false");
+        doubleRange("engine.coarse_guard_gap", 0.005, 0.5);
         doubleRange("engine.route_smoothing", 0, 0.999);
         doubleRange("engine.route_switch_margin", 0, 1);
         intRange("engine.route_hold_frames", 1, 1000);

@@ -61,6 +61,10 @@ class SettingsTest {
         e = assertThrows(ConfigException.class, () -> Settings.load(null, Map.of(), Map.of("engine.tile_overlap", "300")));
         assertTrue(e.getMessage().contains("out of range: use 0..255"), e.getMessage());
 
+        e = assertThrows(ConfigException.class, () -> Settings.load(null, Map.of(), Map.of("engine.coarse_guard_gap", "0")));
+        assertTrue(e.getMessage().startsWith("engine.coarse_guard_gap") && e.getMessage().contains("out of range"), e.getMessage());
+        assertEquals(0.03, Settings.load(null, Map.of(), Map.of("engine.coarse_guard_gap", "0.03")).getDouble("engine.coarse_guard_gap"), 1e-12);
+
         Files.writeString(f, "engine: [unclosed\n");
         e = assertThrows(ConfigException.class, () -> Settings.load(f, Map.of(), Map.of()));
         assertTrue(e.getMessage().contains("is not valid YAML"), e.getMessage());

@@ -29,10 +29,10 @@ package org.daair.stream.engine;
  * far more than the network does at native resolution, and then loses 3-8 dB; on photos it rarely
  * does ({@code training/coarse_footage_study.py}). So the network also runs on the frame's central
  * square (side: the coarse side, or the frame's shorter side) at native resolution, and where the
- * copy path's output there is darker by more than {@link #GUARD_START} in mean luma, the output is
- * pulled toward the copy path's output calibrated per channel (a least-squares affine map from its
- * central square to the native run's), fully from {@link #GUARD_FULL} on: a ramp, so the frames
- * of a video near the threshold do not toggle. Off by default ({@code engine.coarse_guard}): under a
+ * copy path's output there is darker by more than a gap in mean luma ({@code engine.coarse_guard_gap},
+ * {@link #GUARD_GAP} by default), the output is pulled toward the copy path's output calibrated per
+ * channel (a least-squares affine map from its central square to the native run's), fully from
+ * twice the gap on: a ramp, so the frames of a video near the threshold do not toggle. Off by default ({@code engine.coarse_guard}): under a
  * camera's noise the native run dehazes less than the copy, and the guard then costs noisy photos.
  */
 public final class CoarseDehaze {
@@ -43,10 +43,11 @@ public final class CoarseDehaze {
     static final int RADIUS = 4;
     /** Regularises the slope where the coarse input is flat. */
     static final double EPS = 1e-4;
-    /** Luma gap (copy path minus native run, central square) from which the guard starts ... */
-    static final double GUARD_START = -0.08;
-    /** ... and from which the calibrated copy alone is the output. */
-    static final double GUARD_FULL = -0.16;
+    /**
+     * How much darker (mean luma, central square) the copy path's output must be than the native
+     * run's for the guard to start; from twice this the calibrated copy alone is the output.
+     */
+    public static final double GUARD_GAP = 0.08;
 
     private CoarseDehaze() {
     }
@@ -172,20 +173,23 @@ public final class CoarseDehaze {
         return s / plane;
     }
 
-    /** Share of the calibrated copy in the output for a luma gap (copy path minus native run). */
-    static double guardWeight(double gap) {
-        return Math.max(0, Math.min(1, (GUARD_START - gap) / (GUARD_START - GUARD_FULL)));
+    /**
+     * Share of the calibrated copy in the output for a luma GAP (copy path minus native run) and the
+     * guard's START (a positive gap: 0 down to -START, 1 from -2 START).
+     */
+    static double guardWeight(double gap, double start) {
+        return Math.max(0, Math.min(1, (-start - gap) / start));
     }
 
     /**
      * The guarded output: {@code out} (the copy path's, planar RGB w x h) as it is while its central
-     * n x n square is not much darker than {@code native} (the network's output on the input's
+     * n x n square is not GAP or more darker than {@code native} (the network's output on the input's
      * central square), else blended toward {@code out} mapped per channel by the least-squares
      * affine fit from its central square to {@code native}, clipped to [0, 1].
      */
-    public static float[] guard(float[] out, int w, int h, float[] nativeSquare, int n) {
+    public static float[] guard(float[] out, int w, int h, float[] nativeSquare, int n, double gap) {
         float[] outSquare = centralSquare(out, w, h, n);
-        double weight = guardWeight(lumaMean(outSquare) - lumaMean(nativeSquare));
+        double weight = guardWeight(lumaMean(outSquare) - lumaMean(nativeSquare), gap);
         if (weight == 0) {
             return out;
         }

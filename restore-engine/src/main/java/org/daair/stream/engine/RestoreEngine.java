@@ -38,6 +38,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
     private final Tiler tiler;
     private final int coarseSide;
     private final boolean coarseGuard;
+    private final double coarseGuardGap;
     private final Map<String, OnnxGraph> graphs = new LinkedHashMap<>();
     private final Map<String, AtomicLong> framesPerRoute = new LinkedHashMap<>();
     private final AtomicLong modelNanos = new AtomicLong();
@@ -51,6 +52,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         this.tiler = new Tiler(b.tileSize, b.tileOverlap);
         this.coarseSide = b.coarseSide;
         this.coarseGuard = b.coarseGuard;
+        this.coarseGuardGap = b.coarseGuardGap;
         this.smoother = new RouteSmoother(b.smoothing, b.switchMargin, b.holdFrames);
         this.routeListener = b.routeListener;
         if (task != Task.AUTO && !bundle.degradations().contains(task.id())) {
@@ -147,7 +149,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
             for (int i = 0; i < frames.size(); i++) {
                 Frame fr = frames.get(i);
                 float[] viaCopy = CoarseDehaze.transfer(small.get(i).rgb(), restoredSmall.get(i).rgb(), fr.rgb(), w, h, f);
-                float[] px = nativeSquares == null ? viaCopy : CoarseDehaze.guard(viaCopy, w, h, nativeSquares.get(i).rgb(), n);
+                float[] px = nativeSquares == null ? viaCopy : CoarseDehaze.guard(viaCopy, w, h, nativeSquares.get(i).rgb(), n, coarseGuardGap);
                 out.add(fr.withPixels(px).withRoute(route));
             }
         }
@@ -261,6 +263,7 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
         private int tileOverlap = 32;
         private int coarseSide = CoarseDehaze.DEFAULT_SIDE;
         private boolean coarseGuard = false;
+        private double coarseGuardGap = CoarseDehaze.GUARD_GAP;
         private double smoothing = 0.6;
         private double switchMargin = 0.1;
         private int holdFrames = 3;
@@ -333,6 +336,18 @@ public final class RestoreEngine implements FrameRestorer, AutoCloseable {
          */
         public Builder optCoarseGuard(boolean on) {
             this.coarseGuard = on;
+            return this;
+        }
+
+        /**
+         * The guard's gap: how much darker in mean luma the copy's result must be than the native
+         * run's before the guard corrects it (fully from twice this; default {@link CoarseDehaze#GUARD_GAP}).
+         */
+        public Builder optCoarseGuardGap(double gap) {
+            if (!(gap > 0 && gap <= 0.5)) {
+                throw new IllegalArgumentException("coarse guard gap must be in (0, 0.5], not " + gap);
+            }
+            this.coarseGuardGap = gap;
             return this;
         }
 

@@ -101,6 +101,7 @@ class CoarseDehazeTest {
             }
         }
         assertThrows(IllegalArgumentException.class, () -> RestoreEngine.builder().optCoarseSide(16));
+        assertThrows(IllegalArgumentException.class, () -> RestoreEngine.builder().optCoarseGuardGap(0));
     }
 
     @Test
@@ -116,20 +117,35 @@ class CoarseDehazeTest {
         }
         float[] nativeSquare = CoarseDehaze.centralSquare(scene, w, h, n);
         // agreeing: the same array back, untouched
-        assertTrue(CoarseDehaze.guard(scene, w, h, nativeSquare, n) == scene);
+        assertTrue(CoarseDehaze.guard(scene, w, h, nativeSquare, n, CoarseDehaze.GUARD_GAP) == scene);
         // a copy path that halved the frame: gap about -0.25, the calibrated copy alone (a = 2, b = 0)
         float[] dark = new float[scene.length];
         for (int i = 0; i < scene.length; i++) {
             dark[i] = scene[i] * 0.5f;
         }
-        float[] guarded = CoarseDehaze.guard(dark, w, h, nativeSquare, n);
+        float[] guarded = CoarseDehaze.guard(dark, w, h, nativeSquare, n, CoarseDehaze.GUARD_GAP);
         double max = 0;
         for (int i = 0; i < scene.length; i++) {
             max = Math.max(max, Math.abs(guarded[i] - scene[i]));
         }
         assertTrue(max < 1e-5, "the darkening undone everywhere, not only in the square: " + max);
-        assertEquals(0.0, CoarseDehaze.guardWeight(-0.08), 1e-12);
-        assertEquals(0.5, CoarseDehaze.guardWeight(-0.12), 1e-12);
-        assertEquals(1.0, CoarseDehaze.guardWeight(-0.3), 1e-12);
+        assertEquals(0.0, CoarseDehaze.guardWeight(-0.08, 0.08), 1e-12);
+        assertEquals(0.5, CoarseDehaze.guardWeight(-0.12, 0.08), 1e-12);
+        assertEquals(1.0, CoarseDehaze.guardWeight(-0.3, 0.08), 1e-12);
+        // a smaller gap (engine.coarse_guard_gap) starts and ends the ramp sooner
+        assertEquals(0.0, CoarseDehaze.guardWeight(-0.03, 0.03), 1e-12);
+        assertEquals(0.5, CoarseDehaze.guardWeight(-0.045, 0.03), 1e-12);
+        assertEquals(1.0, CoarseDehaze.guardWeight(-0.06, 0.03), 1e-12);
+        // a copy path 0.05 darker: left alone at the default gap, half corrected at 0.03
+        float[] slightly = new float[scene.length];
+        for (int i = 0; i < scene.length; i++) {
+            slightly[i] = scene[i] * 0.9f;
+        }
+        double gapThere = CoarseDehaze.lumaMean(CoarseDehaze.centralSquare(slightly, w, h, n)) - CoarseDehaze.lumaMean(nativeSquare);
+        assertTrue(gapThere < -0.03 && gapThere > -0.08, "the test's darkening sits between the two gaps: " + gapThere);
+        assertTrue(CoarseDehaze.guard(slightly, w, h, nativeSquare, n, CoarseDehaze.GUARD_GAP) == slightly);
+        float[] corrected = CoarseDehaze.guard(slightly, w, h, nativeSquare, n, 0.03);
+        assertTrue(CoarseDehaze.lumaMean(corrected) > CoarseDehaze.lumaMean(slightly) + 0.005,
+                "a smaller gap corrects what the default leaves");
     }
 }
