@@ -195,10 +195,10 @@ public final class EvalCommand implements Callable<Integer> {
         // the pipeline restores frame by frame; the stabiliser configured in settings runs after, on the same frames
         RestorePipeline pipeline = new RestorePipeline(modelOptions.load(off), RestoreCommand.resolveModelDir(settings.get("model.dir")));
         org.daair.stream.engine.TemporalStabilizer stabilizer = RestorePipeline.newStabilizer(settings);
-        System.err.printf("daair eval: video %s against %s, task %s, stabiliser strength %s, motion floor %s, threshold %s, radius %s, motion compensation %s, warm start %s%n",
+        System.err.printf("daair eval: video %s against %s, task %s, stabiliser strength %s, motion floor %s, threshold %s, radius %s, motion compensation %s, warm start %s, level strength %s%n",
                 degradedInput.folder, clean, settings.get("model.task"), settings.get("temporal.strength"),
                 settings.get("temporal.motion_floor"), settings.get("temporal.motion_threshold"), settings.get("temporal.motion_radius"),
-                settings.get("temporal.motion_compensation"), settings.get("temporal.warm_start"));
+                settings.get("temporal.motion_compensation"), settings.get("temporal.warm_start"), settings.get("temporal.level_strength"));
         VideoEval.Result r = VideoEval.run(pipeline, clean.toString(), degradedInput.folder.toString(), stabilizer,
                 settings.getInt("temporal.warm_start"));
         System.out.print(VideoEval.describe(r));
@@ -211,7 +211,8 @@ public final class EvalCommand implements Callable<Integer> {
                     "motion_floor", settings.getDouble("temporal.motion_floor"),
                     "motion_threshold", settings.getDouble("temporal.motion_threshold"), "motion_radius", settings.getInt("temporal.motion_radius"),
                     "motion_compensation", settings.getBoolean("temporal.motion_compensation"),
-                    "warm_start", settings.getInt("temporal.warm_start")));
+                    "warm_start", settings.getInt("temporal.warm_start"),
+                    "level_strength", settings.getDouble("temporal.level_strength")));
             out.put("result", r);
             if (json.getParent() != null) {
                 java.nio.file.Files.createDirectories(json.toAbsolutePath().getParent());

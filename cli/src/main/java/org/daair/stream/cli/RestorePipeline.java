@@ -153,7 +153,8 @@ public final class RestorePipeline {
     static org.daair.stream.engine.TemporalStabilizer newStabilizer(Settings settings, boolean motionCompensation) {
         return new org.daair.stream.engine.TemporalStabilizer(settings.getDouble("temporal.strength"),
                 settings.getDouble("temporal.motion_threshold"), settings.getInt("temporal.motion_radius"),
-                settings.getDouble("temporal.motion_floor"), LOOKAHEAD_WAIT_MS, motionCompensation);
+                settings.getDouble("temporal.motion_floor"), LOOKAHEAD_WAIT_MS, motionCompensation,
+                settings.getDouble("temporal.level_strength"));
     }
 
     /** The model.engine / precision / engine_cache / gpu_index settings. */

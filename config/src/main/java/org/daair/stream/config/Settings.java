@@ -210,6 +210,7 @@ public final class Settings {
         intRange("temporal.motion_radius", 0, 64);
         oneOf("temporal.motion_compensation", "true", "false");
         intRange("temporal.warm_start", 0, 250);
+        doubleRange("temporal.level_strength", 0, 0.999);
         doubleRange("temporal.motion_floor", 0, getDouble("temporal.motion_threshold") * 0.999);
         oneOf("resilience.mode", "auto", "file", "live");
         intRange("resilience.live_timeout_ms", 1, 3_600_000);

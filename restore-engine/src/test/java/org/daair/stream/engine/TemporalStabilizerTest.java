@@ -2,6 +2,7 @@ package org.daair.stream.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -461,6 +462,44 @@ class TemporalStabilizerTest {
             assertTrue(step > 0 && step < 0.3 * 0.08, "the step is spread over frames (input seen: " + inputSeen + "): " + step);
             assertEquals(0.58, mean(out.get(59)), 0.01, "and the new brightness is reached");
         }
+    }
+
+    /**
+     * The frame-to-frame change of the still picture's mean level over frames 30-119 of a textured
+     * still scene whose restorer adds a fresh error in overall brightness to every frame (sd 0.02,
+     * as haze removal re-estimating the airlight) besides pixel noise, with level strength LEVEL.
+     */
+    private static double levelFlicker(double level, double[] lastMean) {
+        Random rnd = new Random(16);
+        float[] truth = texture(false);
+        TemporalStabilizer s = new TemporalStabilizer(0.97, 0.2, 3, 0.005, 0, true, level);
+        double change = 0;
+        double prev = Double.NaN;
+        for (int t = 0; t < 120; t++) {
+            double m = mean(s.apply(noisy(truth, 1, 0.02 * rnd.nextGaussian(), 0.01, rnd, t)));
+            if (t > 30) {
+                change += Math.abs(m - prev);
+            }
+            prev = m;
+        }
+        lastMean[0] = prev;
+        return change / 89;
+    }
+
+    @Test
+    void theStillPicturesLevelIsAveragedLongerThanItsPixels() {
+        double[] held = new double[1];
+        double[] plain = new double[1];
+        double withLevel = levelFlicker(TemporalStabilizer.DEFAULT_LEVEL_STRENGTH, held);
+        double without = levelFlicker(0, plain);
+        assertTrue(withLevel < 0.75 * without, "the restorer's brightness errors average over more frames: " + without + " -> " + withLevel);
+        double truthMean = 0;
+        for (float v : texture(false)) {
+            truthMean += v;
+        }
+        truthMean /= 3 * W * H;
+        assertEquals(truthMean, held[0], 0.01, "and the level stays the truth's");
+        assertThrows(IllegalArgumentException.class, () -> new TemporalStabilizer(0.97, 0.2, 3, 0.005, 0, true, 1.0));
     }
 
     /** F with every value scaled by K (a change of exposure). */
