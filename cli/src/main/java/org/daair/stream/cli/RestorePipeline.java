@@ -146,15 +146,17 @@ public final class RestorePipeline {
 
     /** A stabiliser as the {@code temporal.*} settings describe it (whether it is on aside). */
     public static org.daair.stream.engine.TemporalStabilizer newStabilizer(Settings settings) {
-        return newStabilizer(settings, settings.getBoolean("temporal.motion_compensation"));
+        return newStabilizer(settings, settings.getBoolean("temporal.motion_compensation"), settings.getDouble("temporal.level_strength"));
     }
 
-    /** The same, with motion compensation on or off whatever the settings say (the bench times both). */
-    static org.daair.stream.engine.TemporalStabilizer newStabilizer(Settings settings, boolean motionCompensation) {
+    /**
+     * The same, with motion compensation and the level strength as given whatever the settings say
+     * (the bench times each with and without).
+     */
+    static org.daair.stream.engine.TemporalStabilizer newStabilizer(Settings settings, boolean motionCompensation, double levelStrength) {
         return new org.daair.stream.engine.TemporalStabilizer(settings.getDouble("temporal.strength"),
                 settings.getDouble("temporal.motion_threshold"), settings.getInt("temporal.motion_radius"),
-                settings.getDouble("temporal.motion_floor"), LOOKAHEAD_WAIT_MS, motionCompensation,
-                settings.getDouble("temporal.level_strength"));
+                settings.getDouble("temporal.motion_floor"), LOOKAHEAD_WAIT_MS, motionCompensation, levelStrength);
     }
 
     /** The model.engine / precision / engine_cache / gpu_index settings. */

@@ -488,7 +488,7 @@ public final class TemporalStabilizer {
             }
         });
         if (levelStrength > 0 && givenMotion == null) {   // the bound stays the plain filter
-            holdLevel(out, history, cur, weights, gain, Math.min(levelStrength, cap), plane);
+            holdLevel(out, history, cur, weights, gain, Math.min(levelStrength, cap), w, h);
         }
         previous.put(f.streamId(), out);
         return f.withPixels(out);
@@ -506,29 +506,49 @@ public final class TemporalStabilizer {
      * flicker 1.56x -> 1.39x, 1.64x -> 1.42x, 1.71x -> 1.44x and the first clip's 3.20x -> 3.06x,
      * with stabilised PSNR and moving pixels no worse on any.)
      */
-    private void holdLevel(float[] out, float[] history, float[] cur, float[] weights, double gain, double level, int plane) {
-        for (int c = 0; c < 3; c++) {
-            int o = c * plane;
-            double mOut = 0;
-            double mPrev = 0;
-            double mCur = 0;
-            double still = 0;
-            for (int i = 0; i < plane; i++) {
-                double s = weights[i] / strength;
-                mOut += s * out[o + i];
-                mPrev += s * gain * history[o + i];
-                mCur += s * cur[o + i];
-                still += s;
+    private void holdLevel(float[] out, float[] history, float[] cur, float[] weights, double gain, double level,
+                           int w, int h) {
+        int plane = w * h;
+        double inv = 1 / strength;
+        // per row: how still, then per channel the stillness-weighted sums of out, history and cur;
+        // rows over the cores, summed in row order (the same result on any number of cores)
+        double[][] rows = new double[h][10];
+        forEach(h, plane, row -> {
+            double[] r = rows[row];
+            for (int i = row * w; i < (row + 1) * w; i++) {
+                double st = weights[i] * inv;
+                r[0] += st;
+                for (int c = 0; c < 3; c++) {
+                    int k = c * plane + i;
+                    r[1 + c] += st * out[k];
+                    r[4 + c] += st * history[k];
+                    r[7 + c] += st * cur[k];
+                }
             }
-            if (still < 1) {
-                continue;   // nothing still: nothing to hold
-            }
-            double shift = (level * mPrev + (1 - level) * mCur - mOut) / still;
-            for (int i = 0; i < plane; i++) {
-                double v = out[o + i] + shift * weights[i] / strength;
-                out[o + i] = (float) (v < 0 ? 0 : (v > 1 ? 1 : v));
+        });
+        double[] sum = new double[10];
+        for (double[] r : rows) {
+            for (int j = 0; j < 10; j++) {
+                sum[j] += r[j];
             }
         }
+        if (sum[0] < 1) {
+            return;   // nothing still: nothing to hold
+        }
+        double[] shift = new double[3];
+        for (int c = 0; c < 3; c++) {
+            shift[c] = (level * gain * sum[4 + c] + (1 - level) * sum[7 + c] - sum[1 + c]) / sum[0];
+        }
+        forEach(h, plane, row -> {
+            for (int i = row * w; i < (row + 1) * w; i++) {
+                double st = weights[i] * inv;
+                for (int c = 0; c < 3; c++) {
+                    int k = c * plane + i;
+                    double v = out[k] + shift[c] * st;
+                    out[k] = (float) (v < 0 ? 0 : (v > 1 ? 1 : v));
+                }
+            }
+        });
     }
 
     /**
