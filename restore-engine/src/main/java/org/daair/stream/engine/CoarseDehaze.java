@@ -32,8 +32,9 @@ package org.daair.stream.engine;
  * copy path's output there is darker by more than a gap in mean luma ({@code engine.coarse_guard_gap},
  * {@link #GUARD_GAP} by default), the output is pulled toward the copy path's output calibrated per
  * channel (a least-squares affine map from its central square to the native run's), fully from
- * twice the gap on: a ramp, so the frames of a video near the threshold do not toggle. Off by default ({@code engine.coarse_guard}): under a
- * camera's noise the native run dehazes less than the copy, and the guard then costs noisy photos.
+ * twice the gap on: a ramp, so the frames of a video near the threshold do not toggle. Off by
+ * default ({@code engine.coarse_guard}): under a camera's noise the native run dehazes less than
+ * the copy, and the guard then costs noisy photos.
  */
 public final class CoarseDehaze {
 
@@ -183,7 +184,7 @@ public final class CoarseDehaze {
 
     /**
      * The guarded output: {@code out} (the copy path's, planar RGB w x h) as it is while its central
-     * n x n square is not GAP or more darker than {@code native} (the network's output on the input's
+     * n x n square is less than GAP darker than {@code native} (the network's output on the input's
      * central square), else blended toward {@code out} mapped per channel by the least-squares
      * affine fit from its central square to {@code native}, clipped to [0, 1].
      */
