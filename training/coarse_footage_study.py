@@ -111,8 +111,8 @@ def main():
             calibrated = coarse.calibrate(via_copy, copy_crop, native)
             calib = psnr(calibrated, clean) - base
             # engine.coarse_guard: true, at each gap (as coarse.restore(..., guard=True, guard_gap=g))
-            guarded = [psnr((via_copy * (1 - wgt) + calibrated * wgt).astype(np.float32), clean) - base
-                       for wgt in (coarse.guard_weight(gap, g) for g in gaps)]
+            guarded = [psnr(coarse.guarded(via_copy, calibrated, coarse.guard_weight(gap, g)), clean) - base
+                       for g in gaps]
         y = luma(hazy)
         yc = luma(coarse.downscale(hazy, f)) if f > 1 else y
         d = detail(yc)

@@ -160,4 +160,10 @@ def restore(run: Callable[[np.ndarray], np.ndarray], img: np.ndarray, side: int 
     wgt = guard_weight(gap, guard_gap)
     if wgt == 0:
         return out
-    return (out * (1 - wgt) + calibrate(out, out_crop, native) * wgt).astype(np.float32)
+    return guarded(out, calibrate(out, out_crop, native), wgt)
+
+
+def guarded(out: np.ndarray, calibrated: np.ndarray, weight: float) -> np.ndarray:
+    """The guard's output: the copy path's OUT pulled toward its CALIBRATED version by WEIGHT
+    (guard_weight)."""
+    return (out * (1 - weight) + calibrated * weight).astype(np.float32)

@@ -504,9 +504,9 @@ public final class TemporalStabilizer {
      * (haze removal re-estimating the airlight, an expert's bias); the pixel blend spreads it over
      * the strength's horizon (33 frames at 0.97), the level over LEVEL's (100 at 0.99), bounded by
      * the warm-up as the pixels are. A change of light the input shows is followed before this
-     * (GAIN); moving pixels are not shifted. Only where the input is seen. (Session 16: on four realisations of the temporal clip
-     * flicker 1.56x -> 1.39x, 1.64x -> 1.42x, 1.71x -> 1.44x and the first clip's 3.20x -> 3.06x,
-     * with stabilised PSNR and moving pixels no worse on any.)
+     * (GAIN); moving pixels are not shifted. Only where the input is seen. (Session 16: on four
+     * realisations of the temporal clip flicker 1.56x -> 1.39x, 1.64x -> 1.42x, 1.71x -> 1.44x and
+     * the first clip's 3.20x -> 3.06x, with stabilised PSNR and moving pixels no worse on any.)
      */
     private void holdLevel(float[] out, float[] history, float[] cur, float[] weights, double gain, double level,
                            int w, int h) {
