@@ -3,7 +3,8 @@
 # trainings share the GPU for TRAIN_MIN minutes each, started together:
 #   A. daair-s, the shipped models/daair-s.pt continued (configs/daair-s-v10-gpu.yaml);
 #   B. daair (paper size), continued from ../.gpu-data/daair-init.pt when it is there, else from
-#      scratch (configs/daair-gpu-burst.yaml).
+#      scratch (configs/daair-gpu-burst.yaml); or, with CONFIG_B, INIT_B and NAME_B, any other
+#      training, e.g. a second daair-s recipe (configs/daair-s-v20-gpu.yaml has the call).
 # Neither fills the GPU alone (small kernels, Python between them); together they made about 1.1x
 # the steps of one after the other (an estimate, models/README.md). Each sets its step count from
 # its own measured speed and re-plans as the other's load changes (train.py --time-budget-min).
@@ -29,6 +30,9 @@ RUNS=${RUNS:-runs/gpu-burst}     # under training/; git-ignored
 EXTRA=${EXTRA:-}                 # more train.py arguments for both runs (word-split)
 CONFIG_A=${CONFIG_A:-configs/daair-s-v10-gpu.yaml}
 RUN_B=${RUN_B:-1}                # 0: daair-s alone (a short second call with the time left)
+CONFIG_B=${CONFIG_B:-configs/daair-gpu-burst.yaml}
+INIT_B=${INIT_B:-}               # B's starting weights; default ../.gpu-data/daair-init.pt if there
+NAME_B=${NAME_B:-daair}          # B's run folder and the prefix of its files under $OUT
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1
 exec > >(tee -a "$OUT/console.log") 2>&1
@@ -38,16 +42,17 @@ cd training
 rm -rf "$RUNS"; mkdir -p "$RUNS"
 limit=$(awk "BEGIN{print int($TRAIN_MIN*60+60)}")
 init_b=()
-[ -f ../.gpu-data/daair-init.pt ] && init_b=(--init ../.gpu-data/daair-init.pt)
+if [ -n "$INIT_B" ]; then init_b=(--init "$INIT_B")
+elif [ -f ../.gpu-data/daair-init.pt ]; then init_b=(--init ../.gpu-data/daair-init.pt); fi
 
-echo "== training ($([ "$RUN_B" = 1 ] && echo "daair-s and daair at once" || echo "daair-s alone")), $TRAIN_MIN min"
+echo "== training ($([ "$RUN_B" = 1 ] && echo "$CONFIG_A and $CONFIG_B at once" || echo "$CONFIG_A alone")), $TRAIN_MIN min"
 timeout "$limit" $PY train.py "$CONFIG_A" --device "$DEVICE" --run-dir "$RUNS/daair-s" \
     --init ../models/daair-s.pt --time-budget-min "$TRAIN_MIN" $EXTRA > "$RUNS/daair-s.out" 2>&1 &
 pid_a=$!
 pid_b=
 if [ "$RUN_B" = 1 ]; then
-    timeout "$limit" $PY train.py configs/daair-gpu-burst.yaml --device "$DEVICE" --run-dir "$RUNS/daair" \
-        "${init_b[@]}" --time-budget-min "$TRAIN_MIN" $EXTRA > "$RUNS/daair.out" 2>&1 &
+    timeout "$limit" $PY train.py "$CONFIG_B" --device "$DEVICE" --run-dir "$RUNS/$NAME_B" \
+        "${init_b[@]}" --time-budget-min "$TRAIN_MIN" $EXTRA > "$RUNS/$NAME_B.out" 2>&1 &
     pid_b=$!
 fi
 # the console shows both as they go: one line per run each 30 s (checked every 5 s, so no device
@@ -56,17 +61,20 @@ n=0
 while kill -0 $pid_a 2>/dev/null || { [ -n "$pid_b" ] && kill -0 $pid_b 2>/dev/null; }; do
     sleep 5; n=$((n + 1)); [ $((n % 6)) = 0 ] || continue
     echo "[$(date -u +%T)] A: $(grep -E '^(step|val|time)' "$RUNS/daair-s.out" | tail -1)"
-    [ -n "$pid_b" ] && echo "[$(date -u +%T)] B: $(grep -E '^(step|val|time)' "$RUNS/daair.out" | tail -1)"
+    [ -n "$pid_b" ] && echo "[$(date -u +%T)] B: $(grep -E '^(step|val|time)' "$RUNS/$NAME_B.out" | tail -1)"
 done
 wait $pid_a; echo "A exit $?"
 echo "== A (daair-s)"; cat "$RUNS/daair-s.out"
-if [ -n "$pid_b" ]; then wait $pid_b; echo "B exit $?"; echo "== B (daair)"; cat "$RUNS/daair.out"; fi
+if [ -n "$pid_b" ]; then wait $pid_b; echo "B exit $?"; echo "== B ($NAME_B)"; cat "$RUNS/$NAME_B.out"; fi
 
 echo "== collecting"
 cp "$RUNS/daair-s/log.jsonl" "$OUT/daair-s-log.jsonl"
-[ "$RUN_B" = 1 ] && cp "$RUNS/daair/log.jsonl" "$OUT/daair-log.jsonl"
+[ "$RUN_B" = 1 ] && cp "$RUNS/$NAME_B/log.jsonl" "$OUT/$NAME_B-log.jsonl"
 for w in best last; do
     [ -f "$RUNS/daair-s/$w.pt" ] && $PY -m daair.checkpoint split "$RUNS/daair-s/$w.pt" "$OUT/daair-s-$w"
 done
-[ "$RUN_B" = 1 ] && [ -f "$RUNS/daair/last.pt" ] && $PY -m daair.checkpoint split "$RUNS/daair/last.pt" "$OUT/daair-last"
+# B: its last weights, and its best when it is a daair-s (small enough for both to come back)
+for w in last $([ "$NAME_B" = daair ] || echo best); do
+    [ "$RUN_B" = 1 ] && [ -f "$RUNS/$NAME_B/$w.pt" ] && $PY -m daair.checkpoint split "$RUNS/$NAME_B/$w.pt" "$OUT/$NAME_B-$w"
+done
 date -u; ls -la "$OUT"
