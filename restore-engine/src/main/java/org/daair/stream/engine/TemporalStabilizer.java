@@ -88,6 +88,8 @@ public final class TemporalStabilizer {
     private final Map<String, float[]> lastRestored = new HashMap<>();
     /** Per stream: frames averaged since the last restart (the warm-up). */
     private final Map<String, Integer> sinceRestart = new HashMap<>();
+    /** Per stream: frames since the level's average restarted (a restart, or the input's jump). */
+    private final Map<String, Integer> sinceLevelRestart = new HashMap<>();
     /** Per stream: the last input frame's luma and its sequence number (from {@link #observeInput}). */
     private final Map<String, InputState> inputs = new HashMap<>();
 
@@ -201,6 +203,8 @@ public final class TemporalStabilizer {
     static final int KEPT_FRAMES = Integer.getInteger("daair.stabilizer.keptFrames", 4);
     /** Off only to measure what keeping the scene through a cut gives (-Ddaair.stabilizer.keepScene=false). */
     private final boolean keepScene = !"false".equals(System.getProperty("daair.stabilizer.keepScene"));
+    /** Experimental: the level's average restarts where the input jumps (-Ddaair.stabilizer.levelRestart=true). */
+    private final boolean levelRestart = "true".equals(System.getProperty("daair.stabilizer.levelRestart"));
 
     /** How long {@link #apply} waits for the next input frame, whose look-ahead completes this frame's motion map. */
     private final long lookaheadWaitMillis;
@@ -383,6 +387,7 @@ public final class TemporalStabilizer {
             previous.remove(f.streamId());
             lastRestored.remove(f.streamId());
             sinceRestart.remove(f.streamId());
+            sinceLevelRestart.remove(f.streamId());
             inputs.remove(f.streamId());
             return f;
         }
@@ -490,7 +495,14 @@ public final class TemporalStabilizer {
         // only where the input is seen: without it (the distributed sink) a change of light cannot
         // be told from the restorer's, and the level would lag it for 100 frames instead of 33
         if (levelStrength > 0 && givenMotion == null && inputSeen) {   // the bound stays the plain filter
-            holdLevel(out, history, cur, weights, gain, Math.min(levelStrength, cap), w, h);
+            double levelCap = cap;
+            if (levelRestart) {
+                int m = inputMotion.meanChange() > SCENE_CUT ? 1
+                        : sinceLevelRestart.merge(f.streamId(), 1, (a, b) -> Math.min(a + b, 1 << 20));
+                sinceLevelRestart.put(f.streamId(), m);
+                levelCap = Math.min(cap, (m - 1.0) / m);
+            }
+            holdLevel(out, history, cur, weights, gain, Math.min(levelStrength, levelCap), w, h);
         }
         previous.put(f.streamId(), out);
         return f.withPixels(out);
@@ -895,6 +907,7 @@ public final class TemporalStabilizer {
     private void restart(String streamId, float[] cur) {
         previous.put(streamId, cur.clone());
         sinceRestart.put(streamId, 1);
+        sinceLevelRestart.put(streamId, 1);
     }
 
     /** |luma(a) - luma(b)| averaged over a (2 RADIUS + 1)^2 box, per pixel (separable box filter). */
