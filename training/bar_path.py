@@ -53,6 +53,11 @@ SHIPPED = Stage("v14", "daair-s-val.json", "../bench/results/val-2026-12-04-v14-
                 ((900, 8, 160), (900, 8, 160), (600, 8, 128)),
                 "+ expert and router fine-tunes (not fitted)")
 
+# A check of the line, not fitted: v14 continued on one GPU with the lineage's plain synthesis
+# (session 17, configs/daair-s-v20-gpu.yaml). Its pixels count on top of v14's fine-tunes.
+CHECK = Stage("v20", "history/daair-s-v20-candidate-val.json", "history/daair-s-v20-McMaster-sigma50-val.json",
+              ((2446, 16, 192),), "v14 + 2,446 steps, one GPU, session 17")
+
 # Throughput, training pixels an hour, from the model card: v8's 1,200 steps of 8 x 128 px took
 # 0.94 h on the 2 cores; v10's 2,111 steps of 16 x 192 px took 423 s on one H200 (shared with the
 # paper-size model's burst).
@@ -123,13 +128,16 @@ def project(pixels_seen: float, value_now: float, db_per_doubling: float, target
     return doublings, pixels_seen * 2 ** doublings
 
 
-def path(lineage: Sequence[Stage] = LINEAGE, bars: Sequence[Bar] = BARS) -> Dict[str, dict]:
+def path(lineage: Sequence[Stage] = LINEAGE, bars: Sequence[Bar] = BARS,
+         check: Optional[Stage] = CHECK) -> Dict[str, dict]:
     cumulative, total = [], 0.0
     for s in lineage:
         total += pixels(s.segments)
         cumulative.append(total)
     vals = [load(s) for s in lineage]
     shipped = load(SHIPPED)
+    check_px = total + pixels(SHIPPED.segments) + pixels(check.segments) if check else None
+    check_vals = load(check) if check else None
     out: Dict[str, dict] = {}
     for bar in bars:
         first = [s.name for s in lineage].index(bar.fit_from)
@@ -146,6 +154,10 @@ def path(lineage: Sequence[Stage] = LINEAGE, bars: Sequence[Bar] = BARS) -> Dict
         else:
             a, b = fit([x for x, _ in pts], [y for _, y in pts])
             r["db_per_doubling"] = b
+            if check:   # the line carried from the last point to the check's pixels, against it
+                r["check"] = {"name": check.name, "pixels": check_px,
+                              "line": last + b * math.log2(check_px / cumulative[-1]),
+                              "measured": value(check_vals, bar)}
             if b < 0.05:
                 r["status"] = "no slope: more of the same training does not reach it"
             else:
@@ -155,6 +167,8 @@ def path(lineage: Sequence[Stage] = LINEAGE, bars: Sequence[Bar] = BARS) -> Dict
                          gpu_minutes=(need - cumulative[-1]) / GPU_PIXELS_PER_HOUR * 60)
         out[bar.name] = r
     out["_lineage"] = {s.name: {"pixels": px, "note": s.note} for s, px in zip(lineage, cumulative)}
+    if check:
+        out["_check"] = {"name": check.name, "pixels": check_px, "note": check.note}
     return out
 
 
@@ -177,6 +191,17 @@ def render(result: Dict[str, dict]) -> str:
         else:
             tail = [r["status"], "", ""]
         lines.append(f"| {bar} | " + " | ".join(cells) + f" | {v14} | {slope} | " + " | ".join(tail) + " |")
+    if "_check" in result:
+        c = result["_check"]
+        lines += ["", f"check, not fitted: {c['name']} at {c['pixels'] / 1e9:.2f} G px ({c['note']}): the line "
+                  f"carried from {names[-1]} to its pixels, against what it measures", "",
+                  f"| bar | {names[-1]} | line at {c['name']} | {c['name']} measured | measured - line |", "|---|---|---|---|---|"]
+        for bar, r in result.items():
+            if bar.startswith("_") or "check" not in r or r["check"]["measured"] is None:
+                continue
+            k = r["check"]
+            lines.append(f"| {bar} | {r['points'][names[-1]]:.2f} | {k['line']:.2f} | {k['measured']:.2f} | "
+                         f"{k['measured'] - k['line']:+.2f} |")
     return "\n".join(lines)
 
 

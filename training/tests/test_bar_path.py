@@ -43,3 +43,21 @@ def test_the_shipped_files_give_every_bar():
     mcm = result["McMaster sigma 50 >= 26.5 dB"]["points"]
     assert all(v < 26.0 for v in mcm.values())
     assert "| McMaster sigma 50" in bar_path.render(result)
+
+
+def test_the_check_is_the_line_at_its_pixels_and_not_fitted():
+    with_check = bar_path.path()
+    without = bar_path.path(check=None)
+    check = with_check["_check"]
+    # its pixels lie past the lineage's and v14's
+    assert check["pixels"] > with_check["_lineage"]["v10"]["pixels"] + bar_path.pixels(bar_path.SHIPPED.segments)
+    for bar in bar_path.BARS:
+        r, r0 = with_check[bar.name], without[bar.name]
+        assert r.get("db_per_doubling") == r0.get("db_per_doubling"), "the check must not move the fit"
+        if "check" in r:
+            k = r["check"]
+            last = r["points"]["v10"]
+            assert k["line"] == pytest.approx(last + r["db_per_doubling"] * math.log2(check["pixels"] / with_check["_lineage"]["v10"]["pixels"]))
+            assert k["measured"] is not None
+    assert "line at v20" in bar_path.render(with_check)
+    assert "_check" not in without
