@@ -685,6 +685,52 @@ class TemporalStabilizerTest {
         return new double[] {err, flicker};
     }
 
+    /**
+     * The haze lifts at frame 20 (the input darkens by 0.3) while the restorer's level goes from 0.05
+     * too dark to right, too small a change for a cut: the mean error of output 29's level, with or
+     * without the experimental level restart (session 17).
+     */
+    private static double levelAfterTheInputJumps(boolean restartLevel) {
+        String before = System.getProperty("daair.stabilizer.levelRestart");
+        System.setProperty("daair.stabilizer.levelRestart", Boolean.toString(restartLevel));
+        TemporalStabilizer s;
+        try {
+            s = new TemporalStabilizer(0.97, 0.2, 3, 0.005);
+        } finally {
+            if (before == null) {
+                System.clearProperty("daair.stabilizer.levelRestart");
+            } else {
+                System.setProperty("daair.stabilizer.levelRestart", before);
+            }
+        }
+        float[] truth = texture(false);
+        Random rnd = new Random(17);
+        int n = 30;
+        List<Frame> in = new ArrayList<>();
+        List<Frame> restored = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            in.add(noisy(truth, t < 20 ? 0.7 : 1, t < 20 ? 0.3 : 0, 0.01, rnd, t));
+            restored.add(noisy(truth, 1, t < 20 ? -0.05 : 0, 0.02, rnd, t));
+        }
+        s.observeInput(in.get(0));
+        Frame o = null;
+        for (int t = 0; t < n; t++) {
+            s.observeInput(t + 1 < n ? in.get(t + 1) : Frame.endOfStream("cam", n));
+            o = s.apply(restored.get(t));
+        }
+        return mean(o) - mean(new Frame("cam", 0, 0, W, H, truth, "dehaze", null));
+    }
+
+    @Test
+    void anExperimentalLevelRestartFollowsTheRestorerWhereTheInputJumps() {
+        double held = levelAfterTheInputJumps(false);
+        double restarted = levelAfterTheInputJumps(true);
+        // held, the old level fades slowly (-0.05 -> -0.033 ten frames on);
+        // restarted, it is the new frames' again (-0.0002)
+        assertTrue(held < -0.02, "the default holds the old restorer's level: " + held + " (restarted " + restarted + ")");
+        assertTrue(Math.abs(restarted) < 0.01, "the restart follows the new one: " + restarted);
+    }
+
     @Test
     void aCutWhereTheSceneStaysKeepsWhatWasAccumulatedReLit() {
         double[] restart = restorerSwitch(false, false);
