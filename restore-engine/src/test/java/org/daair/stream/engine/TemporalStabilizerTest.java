@@ -636,6 +636,21 @@ class TemporalStabilizerTest {
         return Math.sqrt(s / a.length);
     }
 
+    /** A stabiliser (0.97, 0.2, 3, 0.005) built with the system property PROPERTY set to VALUE, which is then put back. */
+    private static TemporalStabilizer stabilizerWith(String property, boolean value) {
+        String before = System.getProperty(property);
+        System.setProperty(property, Boolean.toString(value));
+        try {
+            return new TemporalStabilizer(0.97, 0.2, 3, 0.005);
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+        }
+    }
+
     /**
      * A still textured scene whose restorer changes its mind at frame 20 (a new degradation: the
      * restored frames go from half the contrast and 0.1 brighter to the truth, all with noise
@@ -643,18 +658,7 @@ class TemporalStabilizerTest {
      * flicker, with or without keeping the scene through the cut (or AFTER: another scene from 20).
      */
     private static double[] restorerSwitch(boolean keep, boolean after) {
-        String before = System.getProperty("daair.stabilizer.keepScene");
-        System.setProperty("daair.stabilizer.keepScene", Boolean.toString(keep));
-        TemporalStabilizer s;
-        try {
-            s = new TemporalStabilizer(0.97, 0.2, 3, 0.005);
-        } finally {
-            if (before == null) {
-                System.clearProperty("daair.stabilizer.keepScene");
-            } else {
-                System.setProperty("daair.stabilizer.keepScene", before);
-            }
-        }
+        TemporalStabilizer s = stabilizerWith("daair.stabilizer.keepScene", keep);
         float[] truth = texture(false);
         float[] next = after ? texture(true) : truth;
         Random rnd = new Random(21);
@@ -691,18 +695,7 @@ class TemporalStabilizerTest {
      * without the experimental level restart (session 17).
      */
     private static double levelAfterTheInputJumps(boolean restartLevel) {
-        String before = System.getProperty("daair.stabilizer.levelRestart");
-        System.setProperty("daair.stabilizer.levelRestart", Boolean.toString(restartLevel));
-        TemporalStabilizer s;
-        try {
-            s = new TemporalStabilizer(0.97, 0.2, 3, 0.005);
-        } finally {
-            if (before == null) {
-                System.clearProperty("daair.stabilizer.levelRestart");
-            } else {
-                System.setProperty("daair.stabilizer.levelRestart", before);
-            }
-        }
+        TemporalStabilizer s = stabilizerWith("daair.stabilizer.levelRestart", restartLevel);
         float[] truth = texture(false);
         Random rnd = new Random(17);
         int n = 30;
