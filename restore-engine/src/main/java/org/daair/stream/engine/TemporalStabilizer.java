@@ -502,7 +502,7 @@ public final class TemporalStabilizer {
             double levelCap = cap;
             if (levelRestart) {
                 int m = inputMotion.meanChange() > SCENE_CUT ? 1
-                        : sinceLevelRestart.merge(f.streamId(), 1, (a, b) -> Math.min(a + b, 1 << 20));
+                        : Math.min(sinceLevelRestart.getOrDefault(f.streamId(), 1) + 1, 1 << 20);
                 sinceLevelRestart.put(f.streamId(), m);
                 levelCap = Math.min(cap, (m - 1.0) / m);
             }
