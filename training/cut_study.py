@@ -29,6 +29,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+from daair import coarse  # noqa: E402
 from temporal_segments import RESTARTS, SEGMENTS  # noqa: E402
 
 STATIC_CHANGE = 2.0 / 255   # Flicker.STATIC_CHANGE
@@ -37,14 +38,8 @@ LIGHT_DARK = 0.02           # TemporalStabilizer.LIGHT_DARK
 
 
 def box(x: np.ndarray, r: int = RADIUS) -> np.ndarray:
-    """Mean over (2 r + 1)^2, edges repeated (TemporalStabilizer.box)."""
-    p = np.pad(x.astype(np.float64), r, mode="edge")
-    c = np.cumsum(np.cumsum(p, axis=0), axis=1)
-    c = np.pad(c, ((1, 0), (1, 0)))
-    k = 2 * r + 1
-    h, w = x.shape
-    s = c[k:k + h, k:k + w] - c[:h, k:k + w] - c[k:k + h, :w] + c[:h, :w]
-    return s / (k * k)
+    """Mean over (2 r + 1)^2, edges repeated (TemporalStabilizer.box; the coarse path's own box)."""
+    return coarse.box(x, r)
 
 
 def still_masks(clean: np.ndarray) -> list:
