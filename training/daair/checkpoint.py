@@ -23,7 +23,7 @@ def read(path: str, map_location="cpu") -> dict:
     return torch.load(path, map_location=map_location, **kw)
 
 
-SHIPPED_KEYS = ("config_name", "config", "model", "step", "elapsed_s", "best", "merged_experts")
+SHIPPED_KEYS = ("config_name", "config", "model", "step", "elapsed_s", "best", "merged_experts", "stored_as")
 
 
 def shippable(ck: dict) -> dict:
@@ -32,6 +32,16 @@ def shippable(ck: dict) -> dict:
     keep = {k: ck[k] for k in SHIPPED_KEYS if k in ck}
     keep["experiment"] = {k: v for k, v in ck.get("experiment", {}).items() if k not in ("train_dir", "val_dir", "run_dir")}
     return keep
+
+
+def half(ck: dict) -> dict:
+    """shippable(ck) with its floating-point tensors in float16: half the bytes, for the files a GPU
+    machine sends back (gpu_scan.sh). Loading casts them back to the model's float32, so what is
+    evaluated and shipped afterwards is these rounded weights (relative error <= 2**-11)."""
+    out = shippable(ck)
+    out["model"] = {k: v.half() if v.is_floating_point() else v for k, v in ck["model"].items()}
+    out["stored_as"] = "float16"
+    return out
 
 
 def split(ck: dict, prefix: str, max_bytes: int = 15 << 20) -> List[str]:
@@ -77,8 +87,12 @@ if __name__ == "__main__":
     j = sub.add_parser("join"); j.add_argument("prefix"); j.add_argument("out")
     h = sub.add_parser("ship", help="a training checkpoint as a model file (shippable)")
     h.add_argument("checkpoint"); h.add_argument("out")
+    f = sub.add_parser("half", help="shippable, its float tensors in float16 (half the bytes)")
+    f.add_argument("checkpoint"); f.add_argument("out")
     a = ap.parse_args()
-    if a.cmd == "ship":
+    if a.cmd == "half":
+        torch.save(half(read(a.checkpoint)), a.out)
+    elif a.cmd == "ship":
         ck = read(a.checkpoint)
         torch.save(shippable(ck), a.out)
         print("step", ck["step"], "elapsed_s", round(ck.get("elapsed_s", 0)))

@@ -91,6 +91,27 @@ def test_shippable_checkpoint_drops_optimizer_and_paths(tmp_path):
     assert torch.equal(shipped["model"]["w"], ck["model"]["w"]) and shipped["step"] == 7
 
 
+def test_a_half_checkpoint_loads_into_the_model_and_restores_as_the_float_one(tmp_path):
+    # what gpu_scan.sh sends back: half the bytes, and the model it loads into is still float32
+    from daair import checkpoint
+    torch.manual_seed(0)
+    m = build_model("daair-s").eval()
+    ck = {"config_name": "daair-s", "config": m.cfg.to_dict(), "model": m.state_dict(), "step": 300,
+          "optimizer": {"state": {}}, "experiment": {"seed": 1, "run_dir": "runs/x"}}
+    torch.save(checkpoint.half(ck), tmp_path / "h.pt")
+    h = checkpoint.read(str(tmp_path / "h.pt"))
+    assert "optimizer" not in h and h["stored_as"] == "float16" and h["step"] == 300
+    full = sum(v.numel() * v.element_size() for v in ck["model"].values())
+    assert sum(v.numel() * v.element_size() for v in h["model"].values()) < 0.55 * full
+    back = build_model("daair-s").eval()
+    back.load_state_dict(h["model"])
+    assert all(p.dtype == torch.float32 for p in back.parameters())
+    x = torch.rand(1, 3, 32, 32)
+    with torch.no_grad():
+        a, b = m(x), back(x)
+    assert not torch.equal(a, b) and float((a - b).abs().max()) < 5e-3
+
+
 def test_frequency_l1_weighs_a_blurs_lost_detail_far_more_than_an_offset_of_the_same_l1():
     from train import frequency_l1
     torch.manual_seed(0)

@@ -153,7 +153,7 @@ public final class TemporalStabilizer {
      * and a slow drift of light is smoothed as before (a floor subtracted from the input's change
      * instead of a gate lagged the followed change).
      */
-    static final double LIGHT_FLOOR = 0.02;
+    static final double LIGHT_FLOOR = Double.parseDouble(System.getProperty("daair.stabilizer.lightFloor", "0.02"));
     /** Motion compensation ({@link #compensate}): pixels weighted under this share of the strength are compensated ... */
     static final double MC_BELOW = 0.5;
     /** ... by blocks of this side ... */
@@ -178,6 +178,16 @@ public final class TemporalStabilizer {
      * far less; an object that restoration dims by a third is still kept.
      */
     static final double KEPT_SHARE = 0.7;
+
+    /**
+     * Only to measure what it gave (-Ddaair.stabilizer.lightAtSwitch=true): the light followed also
+     * where the input's mean change passes {@link #SCENE_CUT} and the restored frame's does not (no
+     * cut). There the input's light is the degradation's: the temporal clip's rain -> haze switch
+     * brightens the input by 50 % and the restorer by 23 %, and v21's output was carried 23 % too
+     * bright into the haze, where the level hold kept it (session 19: v21 26.91 dB / 1.16x -> 28.09
+     * dB / 1.06x; v14 unchanged, 30.21 dB / 1.39x).
+     */
+    private final boolean lightAtSwitch = Boolean.getBoolean("daair.stabilizer.lightAtSwitch");
 
     /** Whether what moves is blended along its motion ({@link #compensate}). */
     private final boolean motionCompensation;
@@ -476,7 +486,14 @@ public final class TemporalStabilizer {
         // stream without cuts would otherwise overflow the count after years
         int n = sinceRestart.merge(f.streamId(), 1, (a, b) -> Math.min(a + b, 1 << 20));
         double cap = (n - 1.0) / n;
-        double gain = givenMotion == null && inputSeen ? lightGain(lightChange(y, yPrev), inputMotion.lightChange()) : 1;
+        double own = givenMotion == null && inputSeen && yRestoredBefore != null && yRestoredBefore.length == plane
+                ? lightChange(y, yRestoredBefore) : Double.NaN;
+        // where the input changed as much as at a cut but the restored frame did not (haze arriving
+        // or lifting: the restorer removes what the input gained), the input's change of light is
+        // the degradation's, not the scene's: nothing to follow ({@link #lightAtSwitch})
+        boolean switched = !lightAtSwitch && inputSeen && inputMotion.meanChange() > SCENE_CUT;
+        double gain = givenMotion == null && inputSeen && !switched
+                ? lightGain(lightChange(y, yPrev), inputMotion.lightChange(), own) : 1;
         float[] weights = new float[plane];
         boolean anyMoving = false;
         for (int i = 0; i < plane; i++) {
@@ -680,7 +697,17 @@ public final class TemporalStabilizer {
      * or the input's is not above the floor.
      */
     static double lightGain(double restored, double input) {
-        if (restored * input <= 0 || Math.abs(input) <= LIGHT_FLOOR) {
+        return lightGain(restored, input, Double.NaN);
+    }
+
+    static final double SLOW_LIGHT_FLOOR = Double.parseDouble(System.getProperty("daair.stabilizer.slowLightFloor", "1"));
+    static final double SLOW_LIGHT_AGREE = Double.parseDouble(System.getProperty("daair.stabilizer.slowLightAgree", "0.5"));
+    static final double SLOW_LIGHT_SLACK = Double.parseDouble(System.getProperty("daair.stabilizer.slowLightSlack", "0.005"));
+
+    static double lightGain(double restored, double input, double own) {
+        boolean slow = Math.abs(input) > SLOW_LIGHT_FLOOR
+                && Math.abs(own - input) <= Math.max(SLOW_LIGHT_SLACK, SLOW_LIGHT_AGREE * Math.abs(input));
+        if (restored * input <= 0 || (Math.abs(input) <= LIGHT_FLOOR && !slow)) {
             return 1;
         }
         return 1 + Math.signum(restored) * Math.min(Math.abs(restored), Math.abs(input));

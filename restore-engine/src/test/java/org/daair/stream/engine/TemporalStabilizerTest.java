@@ -714,6 +714,42 @@ class TemporalStabilizerTest {
         return mean(o) - mean(new Frame("cam", 0, 0, W, H, truth, "dehaze", null));
     }
 
+    /**
+     * Haze arrives at frame 20: the input goes from the truth to 0.6 x it + 0.4 (a change as large
+     * as a cut, and 27 % brighter), while the restorer, which removes the haze, gives the truth
+     * again after three frames 0.08 too bright (not enough for a cut). The mean error of output 39's
+     * level, with the light followed at the switch (as before session 19) or not.
+     */
+    private static double levelAfterHazeArrives(boolean lightAtSwitch) {
+        TemporalStabilizer s = stabilizerWith("daair.stabilizer.lightAtSwitch", lightAtSwitch);
+        float[] truth = texture(false);
+        Random rnd = new Random(19);
+        int n = 40;
+        List<Frame> in = new ArrayList<>();
+        List<Frame> restored = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            in.add(noisy(truth, t < 20 ? 1 : 0.6, t < 20 ? 0 : 0.4, 0.01, rnd, t));
+            restored.add(noisy(truth, 1, t >= 20 && t < 23 ? 0.08 : 0, 0.02, rnd, t));
+        }
+        s.observeInput(in.get(0));
+        Frame o = null;
+        for (int t = 0; t < n; t++) {
+            s.observeInput(t + 1 < n ? in.get(t + 1) : Frame.endOfStream("cam", n));
+            o = s.apply(restored.get(t));
+        }
+        return mean(o) - mean(new Frame("cam", 0, 0, W, H, truth, "dehaze", null));
+    }
+
+    @Test
+    void aSwitchOfDegradationIsNotAChangeOfLightToFollow() {
+        double followed = levelAfterHazeArrives(true);
+        double kept = levelAfterHazeArrives(false);
+        // followed, the input's brightening carried the output up with the restorer's own at the
+        // switch, and the level hold kept it there; not followed, the three bright frames fade
+        assertTrue(followed > 0.03, "following the input's light at the switch: " + followed);
+        assertTrue(Math.abs(kept) < 0.015, "the output keeps the restored frames' level: " + kept + " (followed " + followed + ")");
+    }
+
     @Test
     void anExperimentalLevelRestartFollowsTheRestorerWhereTheInputJumps() {
         double held = levelAfterTheInputJumps(false);
