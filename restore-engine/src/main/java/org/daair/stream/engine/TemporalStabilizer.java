@@ -36,7 +36,8 @@ import org.daair.stream.common.Frame;
  * the filter, so an original never mixes with restored frames; images of a folder (frames with a
  * file name) are never blended. A change of light that the input shows too (over {@link #LIGHT_FLOOR}
  * a frame: exposure, a cloud) is followed, not smoothed: the previous output is scaled to the new
- * light before the blend (session 13).
+ * light before the blend (session 13); not where the input changes as much as at a cut while the
+ * restored frame does not (haze arriving or lifting: the change is the degradation's; session 19).
  *
  * <p>Warm-up after a restart: the n-th frame since the stream started or was cut gives the previous
  * output a weight of at most (n - 1) / n, so the output is the plain mean of the frames since the
@@ -153,7 +154,7 @@ public final class TemporalStabilizer {
      * and a slow drift of light is smoothed as before (a floor subtracted from the input's change
      * instead of a gate lagged the followed change).
      */
-    static final double LIGHT_FLOOR = Double.parseDouble(System.getProperty("daair.stabilizer.lightFloor", "0.02"));
+    static final double LIGHT_FLOOR = 0.02;
     /** Motion compensation ({@link #compensate}): pixels weighted under this share of the strength are compensated ... */
     static final double MC_BELOW = 0.5;
     /** ... by blocks of this side ... */
@@ -486,14 +487,12 @@ public final class TemporalStabilizer {
         // stream without cuts would otherwise overflow the count after years
         int n = sinceRestart.merge(f.streamId(), 1, (a, b) -> Math.min(a + b, 1 << 20));
         double cap = (n - 1.0) / n;
-        double own = givenMotion == null && inputSeen && yRestoredBefore != null && yRestoredBefore.length == plane
-                ? lightChange(y, yRestoredBefore) : Double.NaN;
         // where the input changed as much as at a cut but the restored frame did not (haze arriving
         // or lifting: the restorer removes what the input gained), the input's change of light is
         // the degradation's, not the scene's: nothing to follow ({@link #lightAtSwitch})
         boolean switched = !lightAtSwitch && inputSeen && inputMotion.meanChange() > SCENE_CUT;
         double gain = givenMotion == null && inputSeen && !switched
-                ? lightGain(lightChange(y, yPrev), inputMotion.lightChange(), own) : 1;
+                ? lightGain(lightChange(y, yPrev), inputMotion.lightChange()) : 1;
         float[] weights = new float[plane];
         boolean anyMoving = false;
         for (int i = 0; i < plane; i++) {
@@ -697,17 +696,7 @@ public final class TemporalStabilizer {
      * or the input's is not above the floor.
      */
     static double lightGain(double restored, double input) {
-        return lightGain(restored, input, Double.NaN);
-    }
-
-    static final double SLOW_LIGHT_FLOOR = Double.parseDouble(System.getProperty("daair.stabilizer.slowLightFloor", "1"));
-    static final double SLOW_LIGHT_AGREE = Double.parseDouble(System.getProperty("daair.stabilizer.slowLightAgree", "0.5"));
-    static final double SLOW_LIGHT_SLACK = Double.parseDouble(System.getProperty("daair.stabilizer.slowLightSlack", "0.005"));
-
-    static double lightGain(double restored, double input, double own) {
-        boolean slow = Math.abs(input) > SLOW_LIGHT_FLOOR
-                && Math.abs(own - input) <= Math.max(SLOW_LIGHT_SLACK, SLOW_LIGHT_AGREE * Math.abs(input));
-        if (restored * input <= 0 || (Math.abs(input) <= LIGHT_FLOOR && !slow)) {
+        if (restored * input <= 0 || Math.abs(input) <= LIGHT_FLOOR) {
             return 1;
         }
         return 1 + Math.signum(restored) * Math.min(Math.abs(restored), Math.abs(input));
