@@ -689,6 +689,18 @@ class TemporalStabilizerTest {
         return new double[] {err, flicker};
     }
 
+    /** The mean error against TRUTH of the last output of S fed RESTORED, with the inputs IN seen one frame ahead. */
+    private static double lastLevelError(TemporalStabilizer s, List<Frame> in, List<Frame> restored, float[] truth) {
+        int n = in.size();
+        s.observeInput(in.get(0));
+        Frame o = null;
+        for (int t = 0; t < n; t++) {
+            s.observeInput(t + 1 < n ? in.get(t + 1) : Frame.endOfStream("cam", n));
+            o = s.apply(restored.get(t));
+        }
+        return mean(o) - mean(new Frame("cam", 0, 0, W, H, truth, "dehaze", null));
+    }
+
     /**
      * The haze lifts at frame 20 (the input darkens by 0.3) while the restorer's level goes from 0.05
      * too dark to right, too small a change for a cut: the mean error of output 29's level, with or
@@ -705,13 +717,7 @@ class TemporalStabilizerTest {
             in.add(noisy(truth, t < 20 ? 0.7 : 1, t < 20 ? 0.3 : 0, 0.01, rnd, t));
             restored.add(noisy(truth, 1, t < 20 ? -0.05 : 0, 0.02, rnd, t));
         }
-        s.observeInput(in.get(0));
-        Frame o = null;
-        for (int t = 0; t < n; t++) {
-            s.observeInput(t + 1 < n ? in.get(t + 1) : Frame.endOfStream("cam", n));
-            o = s.apply(restored.get(t));
-        }
-        return mean(o) - mean(new Frame("cam", 0, 0, W, H, truth, "dehaze", null));
+        return lastLevelError(s, in, restored, truth);
     }
 
     /**
@@ -731,13 +737,7 @@ class TemporalStabilizerTest {
             in.add(noisy(truth, t < 20 ? 1 : 0.6, t < 20 ? 0 : 0.4, 0.01, rnd, t));
             restored.add(noisy(truth, 1, t >= 20 && t < 23 ? 0.08 : 0, 0.02, rnd, t));
         }
-        s.observeInput(in.get(0));
-        Frame o = null;
-        for (int t = 0; t < n; t++) {
-            s.observeInput(t + 1 < n ? in.get(t + 1) : Frame.endOfStream("cam", n));
-            o = s.apply(restored.get(t));
-        }
-        return mean(o) - mean(new Frame("cam", 0, 0, W, H, truth, "dehaze", null));
+        return lastLevelError(s, in, restored, truth);
     }
 
     @Test
