@@ -2,6 +2,7 @@
 # One prepared GPU session that trains several continuations of the shipped model side by side and
 # keeps every validated step, so that what a recipe does to the temporal clip (issue 9) can be
 # scanned here afterwards, checkpoint by checkpoint (./daair eval runs only here, with Java).
+#   /usr/bin/python3 training/make_gpu_data.py   # ../.gpu-data, the photos that travel
 #   device run (after training/gpu_travel.sh light; carry [.gpu-data]; timeout_s ~590):
 #   OUT=$OUT TRAIN_MIN=7 bash training/gpu_scan.sh a=configs/daair-s-v22a-gpu.yaml b=configs/...
 # Each NAME=CONFIG trains from ../models/daair-s.pt for the config's fixed step count (no time
