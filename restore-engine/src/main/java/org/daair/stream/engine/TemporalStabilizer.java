@@ -123,20 +123,20 @@ public final class TemporalStabilizer {
      * that lowered by the look-ahead (t+1 against t-1, {@link #observeInput}); with the mean change,
      * for the scene-cut test, and the change of light (t against t-1, {@link #lightChange}).
      */
-    record InputMotion(float[] raw, float[] past, double meanChange, double lightChange) {
-        InputMotion(float[] raw, double meanChange, double lightChange) {
-            this(raw, raw, meanChange, lightChange);
+    record InputMotion(float[] raw, float[] past, double meanChange, double lightChange, float[] luma) {
+        InputMotion(float[] raw, double meanChange, double lightChange, float[] luma) {
+            this(raw, raw, meanChange, lightChange, luma);
         }
 
         /** Lowered by another change of the same frame against the past (t against t-2). */
         InputMotion lowered(float[] other) {
             float[] m = min(raw, other);
-            return new InputMotion(m, m, meanChange, lightChange);
+            return new InputMotion(m, m, meanChange, lightChange, luma);
         }
 
         /** Lowered by the look-ahead (t+1 against t-1): {@code past} stays. */
         InputMotion lookahead(float[] other) {
-            return new InputMotion(min(raw, other), past, meanChange, lightChange);
+            return new InputMotion(min(raw, other), past, meanChange, lightChange, luma);
         }
     }
 
@@ -214,12 +214,23 @@ public final class TemporalStabilizer {
     static final int KEPT_FRAMES = Integer.getInteger("daair.stabilizer.keptFrames", 4);
     /** Off only to measure what keeping the scene through a cut gives (-Ddaair.stabilizer.keepScene=false). */
     private final boolean keepScene = !"false".equals(System.getProperty("daair.stabilizer.keepScene"));
+    /** What the level does at a switch of degradation with no cut ({@link #holdLevel}): starts afresh where the restored level agrees with the input's, never, or always. */
+    enum LevelAtSwitch { AGREE, NEVER, ALWAYS }
     /**
-     * Experimental, off: the level's average ({@link #holdLevel}) starts again where the input's mean
-     * change passes {@link #SCENE_CUT} (-Ddaair.stabilizer.levelRestart=true). Session 17, the clip:
-     * v14 30.21 -> 30.53 dB but flicker 1.39x -> 1.66x; it follows the restorer's level at a switch.
+     * -Ddaair.stabilizer.levelAtSwitch=never|always, only to measure: the level held through every
+     * switch (before session 20), or started afresh at every one (session 17's experiment: the
+     * clip with v14 30.21 -> 30.53 dB but flicker 1.39x -> 1.66x, the hazy restorer's level followed).
      */
-    private final boolean levelRestart = "true".equals(System.getProperty("daair.stabilizer.levelRestart"));
+    private final LevelAtSwitch levelAtSwitch = LevelAtSwitch.valueOf(
+            System.getProperty("daair.stabilizer.levelAtSwitch", "agree").toUpperCase(java.util.Locale.ROOT));
+    /**
+     * At a switch of degradation with no cut, the restored frame's level (the mean of what is still)
+     * within this of the input's: the new degradation keeps the mean (noise, blur), the restored
+     * level is right, and the level held from before is another restorer's ({@link #holdLevel}).
+     * The temporal clips' noisy frames: within 0.011; rain 0.023-0.04 (streaks brighten the
+     * input), haze 0.2-0.4.
+     */
+    static final double LEVEL_AGREE = 0.015;
 
     /** How long {@link #apply} waits for the next input frame, whose look-ahead completes this frame's motion map. */
     private final long lookaheadWaitMillis;
@@ -516,13 +527,15 @@ public final class TemporalStabilizer {
         // be told from the restorer's, and the level would lag it for 100 frames instead of 33
         if (levelStrength > 0 && givenMotion == null && inputSeen) {   // the bound stays the plain filter
             double levelCap = cap;
-            if (levelRestart) {
-                int m = inputMotion.meanChange() > SCENE_CUT ? 1
-                        : Math.min(sinceLevelRestart.getOrDefault(f.streamId(), 1) + 1, 1 << 20);
+            Integer sinceLevel = sinceLevelRestart.get(f.streamId());
+            if (sinceLevel != null) {   // the level restarted after the filter did ({@link #holdLevel})
+                int m = Math.min(sinceLevel + 1, 1 << 20);
                 sinceLevelRestart.put(f.streamId(), m);
                 levelCap = Math.min(cap, (m - 1.0) / m);
             }
-            holdLevel(out, history, cur, weights, gain, Math.min(levelStrength, levelCap), w, h);
+            boolean atSwitch = levelAtSwitch != LevelAtSwitch.NEVER && inputMotion.meanChange() > SCENE_CUT;
+            holdLevel(out, history, cur, weights, gain, Math.min(levelStrength, levelCap), w, h,
+                    inputMotion, atSwitch, f.streamId());
         }
         previous.put(f.streamId(), out);
         return f.withPixels(out);
@@ -539,14 +552,24 @@ public final class TemporalStabilizer {
      * (GAIN); moving pixels are not shifted. Only where the input is seen. (Session 16: on four
      * realisations of the temporal clip flicker 1.56x -> 1.39x, 1.64x -> 1.42x, 1.71x -> 1.44x and
      * the first clip's 3.20x -> 3.06x, with stabilised PSNR and moving pixels no worse on any.)
+     *
+     * <p>At a switch of degradation with no cut (ATSWITCH: the input's mean change passes
+     * {@link #SCENE_CUT}, the restored frame's does not), the level starts afresh (LEVEL 0, then the
+     * warm-up's 1 / n again) where the restored level is the input's to {@link #LEVEL_AGREE}: haze
+     * lifting into noise, where the restorer's level is right and the level held through the haze
+     * is the hazy restorer's, whatever the camera's exposure did meanwhile. Where haze arrives the
+     * two do not agree, and the level from before is held. (Session 20: without it a restorer whose
+     * hazy frames close to the noisy ones made no cut, and the output stayed 0.05-0.06 too dark
+     * through the noise: v21 + v14's experts on the clip 27.68 -> 29.53 dB, flicker 1.05x -> 1.10x.)
      */
     private void holdLevel(float[] out, float[] history, float[] cur, float[] weights, double gain, double level,
-                           int w, int h) {
+                           int w, int h, InputMotion input, boolean atSwitch, String streamId) {
         int plane = w * h;
         double inv = 1 / strength;
         // per row: how still, then per channel the stillness-weighted sums of out, history and cur;
         // rows over the cores, summed in row order (the same result on any number of cores)
-        double[][] rows = new double[h][10];
+        boolean withInput = atSwitch && input != null && input.luma() != null && input.luma().length == plane;
+        double[][] rows = new double[h][11];
         forEach(h, plane, row -> {
             double[] r = rows[row];
             for (int i = row * w; i < (row + 1) * w; i++) {
@@ -558,11 +581,14 @@ public final class TemporalStabilizer {
                     r[4 + c] += st * history[k];
                     r[7 + c] += st * cur[k];
                 }
+                if (withInput) {
+                    r[10] += st * input.luma()[i];
+                }
             }
         });
-        double[] sum = new double[10];
+        double[] sum = new double[11];
         for (double[] r : rows) {
-            for (int j = 0; j < 10; j++) {
+            for (int j = 0; j < 11; j++) {
                 sum[j] += r[j];
             }
         }
@@ -570,6 +596,17 @@ public final class TemporalStabilizer {
             return;   // nothing still: nothing to hold
         }
         double[] shift = new double[3];
+        if (withInput) {
+            // at a switch of degradation with no cut: where the restored frame's level is now the
+            // input's (noise, blur: degradations that keep the mean), the level held from before
+            // (another restorer's, in another degradation) is the one in doubt, and starts afresh
+            double restoredLevel = (sum[7] + sum[8] + sum[9]) / (3 * sum[0]);
+            double inputLevel = sum[10] / sum[0];
+            if (levelAtSwitch == LevelAtSwitch.ALWAYS || Math.abs(restoredLevel - inputLevel) < LEVEL_AGREE) {
+                level = 0;
+                sinceLevelRestart.put(streamId, 1);
+            }
+        }
         for (int c = 0; c < 3; c++) {
             shift[c] = (level * gain * sum[4 + c] + (1 - level) * sum[7 + c] - sum[1 + c]) / sum[0];
         }
@@ -927,7 +964,7 @@ public final class TemporalStabilizer {
     private void restart(String streamId, float[] cur) {
         previous.put(streamId, cur.clone());
         sinceRestart.put(streamId, 1);
-        sinceLevelRestart.put(streamId, 1);
+        sinceLevelRestart.remove(streamId);
     }
 
     /** |luma(a) - luma(b)| averaged over a (2 RADIUS + 1)^2 box, per pixel (separable box filter). */
@@ -982,7 +1019,7 @@ public final class TemporalStabilizer {
     static InputMotion inputChange(float[] ya, float[] yb, int w, int h) {
         double[] meanAbs = new double[1];
         float[] change = signedChange(difference(ya, yb), w, h, meanAbs);
-        return new InputMotion(change, meanAbs[0], lightChange(ya, yb));
+        return new InputMotion(change, meanAbs[0], lightChange(ya, yb), ya);
     }
 
     /** a - b, per pixel. */

@@ -638,8 +638,12 @@ class TemporalStabilizerTest {
 
     /** A stabiliser (0.97, 0.2, 3, 0.005) built with the system property PROPERTY set to VALUE, which is then put back. */
     private static TemporalStabilizer stabilizerWith(String property, boolean value) {
+        return stabilizerWith(property, Boolean.toString(value));
+    }
+
+    private static TemporalStabilizer stabilizerWith(String property, String value) {
         String before = System.getProperty(property);
-        System.setProperty(property, Boolean.toString(value));
+        System.setProperty(property, value);
         try {
             return new TemporalStabilizer(0.97, 0.2, 3, 0.005);
         } finally {
@@ -702,12 +706,12 @@ class TemporalStabilizerTest {
     }
 
     /**
-     * The haze lifts at frame 20 (the input darkens by 0.3) while the restorer's level goes from 0.05
-     * too dark to right, too small a change for a cut: the mean error of output 29's level, with or
-     * without the experimental level restart (session 17).
+     * The haze lifts at frame 20 (the input darkens by 0.3 to the truth with noise) while the
+     * restorer's level goes from 0.05 too dark to right, too small a change for a cut: the mean
+     * error of output 29's level, with the level at the switch as MODE (temporal level at switch).
      */
-    private static double levelAfterTheInputJumps(boolean restartLevel) {
-        TemporalStabilizer s = stabilizerWith("daair.stabilizer.levelRestart", restartLevel);
+    private static double levelAfterTheHazeLifts(String mode) {
+        TemporalStabilizer s = stabilizerWith("daair.stabilizer.levelAtSwitch", mode);
         float[] truth = texture(false);
         Random rnd = new Random(17);
         int n = 30;
@@ -726,6 +730,25 @@ class TemporalStabilizerTest {
      * again after three frames 0.08 too bright (not enough for a cut). The mean error of output 39's
      * level, with the light followed at the switch (as before session 19) or not.
      */
+    /**
+     * Haze arrives at frame 20 (the input goes from the truth to 0.6 x it + 0.4) and the restorer,
+     * which was right, gives frames 0.05 too dark from then on: the mean error of output 29's level,
+     * with the level at the switch as MODE.
+     */
+    private static double levelAfterHazeArrivesDark(String mode) {
+        TemporalStabilizer s = stabilizerWith("daair.stabilizer.levelAtSwitch", mode);
+        float[] truth = texture(false);
+        Random rnd = new Random(20);
+        int n = 30;
+        List<Frame> in = new ArrayList<>();
+        List<Frame> restored = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            in.add(noisy(truth, t < 20 ? 1 : 0.6, t < 20 ? 0 : 0.4, 0.01, rnd, t));
+            restored.add(noisy(truth, 1, t < 20 ? 0 : -0.05, 0.02, rnd, t));
+        }
+        return lastLevelError(s, in, restored, truth);
+    }
+
     private static double levelAfterHazeArrives(boolean lightAtSwitch) {
         TemporalStabilizer s = stabilizerWith("daair.stabilizer.lightAtSwitch", lightAtSwitch);
         float[] truth = texture(false);
@@ -751,13 +774,25 @@ class TemporalStabilizerTest {
     }
 
     @Test
-    void anExperimentalLevelRestartFollowsTheRestorerWhereTheInputJumps() {
-        double held = levelAfterTheInputJumps(false);
-        double restarted = levelAfterTheInputJumps(true);
-        // held, the old level fades slowly (-0.05 -> -0.033 ten frames on);
-        // restarted, it is the new frames' again (-0.0002)
-        assertTrue(held < -0.02, "the default holds the old restorer's level: " + held + " (restarted " + restarted + ")");
-        assertTrue(Math.abs(restarted) < 0.01, "the restart follows the new one: " + restarted);
+    void whereTheHazeLiftsAndTheRestoredLevelIsTheInputsTheLevelStartsAfresh() {
+        double held = levelAfterTheHazeLifts("never");
+        double restarted = levelAfterTheHazeLifts("agree");
+        // held (before session 20), the hazy restorer's level fades slowly (-0.05 -> -0.033 ten
+        // frames on); started afresh where the restored level and the input's agree, it is the
+        // new frames' (-0.0002)
+        assertTrue(held < -0.02, "held through the switch: " + held + " (restarted " + restarted + ")");
+        assertTrue(Math.abs(restarted) < 0.01, "started afresh at the switch: " + restarted);
+    }
+
+    @Test
+    void whereHazeArrivesTheLevelIsHeldThroughTheSwitch() {
+        double held = levelAfterHazeArrivesDark("agree");
+        double restarted = levelAfterHazeArrivesDark("always");
+        // the input brightens, the restored frames come out 0.05 too dark: they do not agree with
+        // the input, so the level from before the haze is held (-0.017 ten frames on); restarted
+        // at every switch (session 17's experiment), it is the hazy restorer's (-0.05)
+        assertTrue(Math.abs(held) < 0.025, "held through the switch: " + held + " (restarted " + restarted + ")");
+        assertTrue(restarted < -0.04, "restarted at the switch: " + restarted);
     }
 
     @Test
