@@ -72,6 +72,27 @@ def test_merged_experts_give_each_route_its_donors_output():
         assert not torch.equal(merged(x, route=2), base(x, route=2))
 
 
+def test_a_weight_average_lies_between_its_two_checkpoints_and_loads():
+    from average_weights import average
+    torch.manual_seed(4)
+    a = build_model("daair-s").eval()
+    b = build_model("daair-s").eval()
+    ck = lambda m, step: {"config": m.cfg.to_dict(), "model": m.state_dict(), "step": step}
+    half = average(ck(a, 100), ck(b, 200), 0.5)
+    assert half["averaged"] == {"share_of_b": 0.5, "steps": [100, 200]} and half["step"] == 100
+    for k, t in a.state_dict().items():
+        if t.is_floating_point():
+            assert torch.allclose(half["model"][k], (t + b.state_dict()[k]) / 2), k
+    soup = build_model("daair-s").eval()
+    soup.load_state_dict(half["model"])
+    none = average(ck(a, 100), ck(b, 200), 0.0)
+    assert all(torch.equal(none["model"][k], t) for k, t in a.state_dict().items())
+    other = build_model("daair-s")
+    bad = {"config": dict(a.cfg.to_dict(), dim=a.cfg.to_dict()["dim"] + 8), "model": other.state_dict()}
+    with pytest.raises(SystemExit):
+        average(ck(a, 1), bad, 0.5)
+
+
 def test_shippable_checkpoint_drops_optimizer_and_paths(tmp_path):
     # what ship.sh and candidate.sh write: the same tensors, no optimizer, no machine paths
     import subprocess
