@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntToDoubleFunction;
 import org.daair.stream.common.Frame;
 import org.junit.jupiter.api.Test;
 
@@ -706,22 +707,40 @@ class TemporalStabilizerTest {
     }
 
     /**
+     * The mean error of the last output's level over N frames of the still texture: the input
+     * A(t) x truth + B(t) with noise 0.01, the restored frames truth + BIAS(t) with noise 0.02.
+     */
+    private static double levelError(TemporalStabilizer s, long seed, int n, IntToDoubleFunction a,
+                                     IntToDoubleFunction b, IntToDoubleFunction bias) {
+        float[] truth = texture(false);
+        Random rnd = new Random(seed);
+        List<Frame> in = new ArrayList<>();
+        List<Frame> restored = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            in.add(noisy(truth, a.applyAsDouble(t), b.applyAsDouble(t), 0.01, rnd, t));
+            restored.add(noisy(truth, 1, bias.applyAsDouble(t), 0.02, rnd, t));
+        }
+        return lastLevelError(s, in, restored, truth);
+    }
+
+    /**
      * The haze lifts at frame 20 (the input darkens by 0.3 to the truth with noise) while the
      * restorer's level goes from 0.05 too dark to right, too small a change for a cut: the mean
      * error of output 29's level, with the level at the switch as MODE (temporal level at switch).
      */
     private static double levelAfterTheHazeLifts(String mode) {
-        TemporalStabilizer s = stabilizerWith("daair.stabilizer.levelAtSwitch", mode);
-        float[] truth = texture(false);
-        Random rnd = new Random(17);
-        int n = 30;
-        List<Frame> in = new ArrayList<>();
-        List<Frame> restored = new ArrayList<>();
-        for (int t = 0; t < n; t++) {
-            in.add(noisy(truth, t < 20 ? 0.7 : 1, t < 20 ? 0.3 : 0, 0.01, rnd, t));
-            restored.add(noisy(truth, 1, t < 20 ? -0.05 : 0, 0.02, rnd, t));
-        }
-        return lastLevelError(s, in, restored, truth);
+        return levelError(stabilizerWith("daair.stabilizer.levelAtSwitch", mode), 17, 30,
+                t -> t < 20 ? 0.7 : 1, t -> t < 20 ? 0.3 : 0, t -> t < 20 ? -0.05 : 0);
+    }
+
+    /**
+     * Haze arrives at frame 20 (the input goes from the truth to 0.6 x it + 0.4) and the restorer,
+     * which was right, gives frames 0.05 too dark from then on: the mean error of output 29's level,
+     * with the level at the switch as MODE.
+     */
+    private static double levelAfterHazeArrivesDark(String mode) {
+        return levelError(stabilizerWith("daair.stabilizer.levelAtSwitch", mode), 20, 30,
+                t -> t < 20 ? 1 : 0.6, t -> t < 20 ? 0 : 0.4, t -> t < 20 ? 0 : -0.05);
     }
 
     /**
@@ -730,37 +749,9 @@ class TemporalStabilizerTest {
      * again after three frames 0.08 too bright (not enough for a cut). The mean error of output 39's
      * level, with the light followed at the switch (as before session 19) or not.
      */
-    /**
-     * Haze arrives at frame 20 (the input goes from the truth to 0.6 x it + 0.4) and the restorer,
-     * which was right, gives frames 0.05 too dark from then on: the mean error of output 29's level,
-     * with the level at the switch as MODE.
-     */
-    private static double levelAfterHazeArrivesDark(String mode) {
-        TemporalStabilizer s = stabilizerWith("daair.stabilizer.levelAtSwitch", mode);
-        float[] truth = texture(false);
-        Random rnd = new Random(20);
-        int n = 30;
-        List<Frame> in = new ArrayList<>();
-        List<Frame> restored = new ArrayList<>();
-        for (int t = 0; t < n; t++) {
-            in.add(noisy(truth, t < 20 ? 1 : 0.6, t < 20 ? 0 : 0.4, 0.01, rnd, t));
-            restored.add(noisy(truth, 1, t < 20 ? 0 : -0.05, 0.02, rnd, t));
-        }
-        return lastLevelError(s, in, restored, truth);
-    }
-
     private static double levelAfterHazeArrives(boolean lightAtSwitch) {
-        TemporalStabilizer s = stabilizerWith("daair.stabilizer.lightAtSwitch", lightAtSwitch);
-        float[] truth = texture(false);
-        Random rnd = new Random(19);
-        int n = 40;
-        List<Frame> in = new ArrayList<>();
-        List<Frame> restored = new ArrayList<>();
-        for (int t = 0; t < n; t++) {
-            in.add(noisy(truth, t < 20 ? 1 : 0.6, t < 20 ? 0 : 0.4, 0.01, rnd, t));
-            restored.add(noisy(truth, 1, t >= 20 && t < 23 ? 0.08 : 0, 0.02, rnd, t));
-        }
-        return lastLevelError(s, in, restored, truth);
+        return levelError(stabilizerWith("daair.stabilizer.lightAtSwitch", lightAtSwitch), 19, 40,
+                t -> t < 20 ? 1 : 0.6, t -> t < 20 ? 0 : 0.4, t -> t >= 20 && t < 23 ? 0.08 : 0);
     }
 
     @Test
