@@ -121,7 +121,9 @@ public final class TemporalStabilizer {
      * The input's change ({@link #inputChange}) before the spread that {@link #apply} gives it once
      * it is final: {@code past}, the smaller of t against t-1 and t against t-2, and {@code raw},
      * that lowered by the look-ahead (t+1 against t-1, {@link #observeInput}); with the mean change,
-     * for the scene-cut test, and the change of light (t against t-1, {@link #lightChange}).
+     * for the scene-cut test, and the change of light (t against t-1, {@link #lightChange}); and the
+     * input's luma at t, the level's witness at a switch ({@link #holdLevel}; the array the decoder's
+     * state already held, kept while the frame is pending: a third plane beside the two maps).
      */
     record InputMotion(float[] raw, float[] past, double meanChange, double lightChange, float[] luma) {
         InputMotion(float[] raw, double meanChange, double lightChange, float[] luma) {
