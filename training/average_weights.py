@@ -30,7 +30,7 @@ def average(a: dict, b: dict, share: float) -> dict:
     for k, t in a["model"].items():
         u = b["model"][k]
         model[k] = ((1 - share) * t.float() + share * u.float()).to(t.dtype) if t.is_floating_point() else t.clone()
-    out = {k: v for k, v in a.items() if k not in ("model", "optimizer")}
+    out = checkpoint.shippable(a)   # without the optimizer and the machine's paths
     out["model"] = model
     out["averaged"] = {"share_of_b": share, "steps": [int(a.get("step", 0)), int(b.get("step", 0))]}
     return out

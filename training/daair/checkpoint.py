@@ -23,7 +23,7 @@ def read(path: str, map_location="cpu") -> dict:
     return torch.load(path, map_location=map_location, **kw)
 
 
-SHIPPED_KEYS = ("config_name", "config", "model", "step", "elapsed_s", "best", "merged_experts", "stored_as")
+SHIPPED_KEYS = ("config_name", "config", "model", "step", "elapsed_s", "best", "merged_experts", "stored_as", "averaged")
 
 
 def shippable(ck: dict) -> dict:

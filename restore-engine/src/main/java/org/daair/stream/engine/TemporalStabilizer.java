@@ -503,8 +503,8 @@ public final class TemporalStabilizer {
         // where the input changed as much as at a cut but the restored frame did not (haze arriving
         // or lifting: the restorer removes what the input gained), the input's change of light is
         // the degradation's, not the scene's: nothing to follow ({@link #lightAtSwitch})
-        boolean switched = !lightAtSwitch && inputSeen && inputMotion.meanChange() > SCENE_CUT;
-        double gain = givenMotion == null && inputSeen && !switched
+        boolean inputSwitched = inputSeen && inputMotion.meanChange() > SCENE_CUT;
+        double gain = givenMotion == null && inputSeen && (lightAtSwitch || !inputSwitched)
                 ? lightGain(lightChange(y, yPrev), inputMotion.lightChange()) : 1;
         float[] weights = new float[plane];
         boolean anyMoving = false;
@@ -535,7 +535,7 @@ public final class TemporalStabilizer {
                 sinceLevelRestart.put(f.streamId(), m);
                 levelCap = Math.min(cap, (m - 1.0) / m);
             }
-            boolean atSwitch = levelAtSwitch != LevelAtSwitch.NEVER && inputMotion.meanChange() > SCENE_CUT;
+            boolean atSwitch = levelAtSwitch != LevelAtSwitch.NEVER && inputSwitched;
             holdLevel(out, history, cur, weights, gain, Math.min(levelStrength, levelCap), w, h,
                     inputMotion, atSwitch, f.streamId());
         }
