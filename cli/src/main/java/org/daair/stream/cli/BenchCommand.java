@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
  * written) and how many frames the sink had to pass through at the deadline.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Model-only and whole-pipeline fps side by side, latency, memory.",
         description = {"Benchmark: model-only fps and whole-pipeline fps side by side, their ratio,",
                 "end-to-end latency per frame in live mode, peak memory.", "",
                 "For each height, the input clip is scaled (16:9 kept) and written to a",

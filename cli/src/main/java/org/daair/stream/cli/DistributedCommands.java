@@ -28,6 +28,7 @@ final class DistributedCommands {
     }
 
     @Command(name = "broker", mixinStandardHelpOptions = true,
+            header = "Run a one-node Kafka broker to try the distributed mode locally.",
             description = {"Run a single-node Kafka broker (KRaft) from daair-stream's own jars, for trying the",
                     "distributed mode on one machine. Stops on Ctrl-C; data persists in --data.", ""})
     static final class Broker implements Callable<Integer> {
@@ -91,6 +92,7 @@ final class DistributedCommands {
     }
 
     @Command(name = "worker", mixinStandardHelpOptions = true,
+            header = "Restore all streams' frames from the broker (one of a pool).",
             description = {"Restore the frames of all streams from the broker (one of a pool: start as many",
                     "as you like; they share the streams and take over each other's work).", ""})
     static final class Worker implements Callable<Integer> {

@@ -13,9 +13,11 @@ import picocli.CommandLine.Command;
         footer = {"", "Examples:",
                 "  daair restore samples/frames -o out/                 (a folder of images)",
                 "  daair restore samples/car-park-rain.mp4 -o out.mp4",
-                "  daair eval --clean samples/temporal/car-park-clean.mp4 --degraded samples/temporal/car-park-degraded.mp4",
+                "  daair eval --clean samples/temporal/car-park-clean.mp4 \\",
+                "             --degraded samples/temporal/car-park-degraded.mp4",
                 "  ffmpeg -i in.mp4 -f yuv4mpegpipe - | daair restore - -o - | ffmpeg -i - out.mp4",
-                "  daair broker & daair worker & daair ingest --source rtsp://cam/1 --stream-id cam1 & daair sink --stream-id cam1 -o cam1.mp4"})
+                "  daair broker & daair worker & \\",
+                "  daair ingest --source rtsp://cam/1 --stream-id cam1 & daair sink --stream-id cam1 -o cam1.mp4"})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -26,10 +28,16 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.err);
     }
 
-    public static int execute(String... args) {
-        EngineProperties.ensureOffline();
+    /** The command line as users get it (also what the help tests read). */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setUsageHelpWidth(100);   // the descriptions are written in lines of up to 98 characters
+        return cl;
+    }
+
+    public static int execute(String... args) {
+        EngineProperties.ensureOffline();
+        CommandLine cl = commandLine();
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             System.err.println("daair: error: " + oneLine(ex));
             return 1;

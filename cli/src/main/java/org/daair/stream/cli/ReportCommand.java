@@ -22,6 +22,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code daair report}: restores a clip or a folder and shows what happened on one self-contained HTML page. */
 @Command(name = "report", mixinStandardHelpOptions = true,
+        header = "Restore a video or images and write a self-contained HTML report.",
         description = {"Restore a video file or a folder of images and write one self-contained HTML page about it:",
                 "before/after pictures of up to --thumbnails evenly spaced frames, the degradation chosen for every",
                 "frame and the classifier's confidence in it (inline SVG charts), the time per stage (decode,",
