@@ -6,7 +6,7 @@ clean clip is still (Flicker.STATIC_CHANGE), and the blend weight that change al
 
     /usr/bin/python3 training/temporal_probe.py [--degraded samples/temporal/car-park-degraded.mp4]
 
-A diagnostic for the README (Temporal stability): the stabiliser takes the smaller of this and the
+A diagnostic for docs/temporal-stability.md: the stabiliser takes the smaller of this and the
 restored frames' change, so the weight printed is an upper bound of what a still pixel gets. Since
 session 11 the stabiliser also takes the smallest of this change and two more (t against t-2, t+1
 against t-1); the probe measures the first alone.

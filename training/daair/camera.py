@@ -51,7 +51,7 @@ def h264(img: np.ndarray, crf: int) -> np.ndarray:
     """One frame through H.264 (x264, 4:2:0, BT.601 limited range, CRF) and back, decoded as the
     engine decodes (video.ENGINE_FLAGS). H.264 leaves noise differently from JPEG (its own
     transform, in-loop deblocking): the temporal clip's H.264 noise goes to low light where the
-    same noise through JPEG or none goes to denoise (README, Temporal stability, session 10)."""
+    same noise through JPEG or none goes to denoise (docs/temporal-stability.md, session 10)."""
     from .video import ENGINE_FLAGS, decode
     h, w = img.shape[:2]
     raw = (np.clip(img, 0, 1) * 255 + 0.5).astype(np.uint8).tobytes()
