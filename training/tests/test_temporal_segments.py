@@ -24,7 +24,7 @@ def test_segments_pool_back_to_the_clips_flicker():
     pooled = sum(s["stabilized"] * s["still"] for s in segs) / still
     assert abs(pooled - result["stabilized"]["flicker"] / result["flickerClean"]) < 1e-9
     assert abs(sum(s["share"] for s in segs) - 1) < 1e-9
-    # the noise segment is the worst, as the README says
+    # the noise segment is the worst, as docs/temporal-stability.md says
     assert max(segs, key=lambda s: s["stabilized"])["segment"] == "noise"
 
 
@@ -45,7 +45,7 @@ def test_moving_pixels_pool_back_to_the_clips():
     for key, clip in (("movingRestored", "perFrame"), ("movingStabilized", "stabilized")):
         se = sum(10 ** (-s[key] / 10) * 255.0 ** 2 * s["moving"] * 3 for s in segs)
         assert abs(temporal_segments.pooled_psnr(se, n) - result[clip]["psnrMoving"]) < 1e-9
-    # where the session-12 README says the stabiliser loses on moving pixels: the rain
+    # where the session-12 record (docs/temporal-stability.md) says the stabiliser loses on moving pixels: the rain
     rain = segs[0]
     assert rain["segment"] == "rain" and rain["movingStabilized"] < rain["movingRestored"] - 0.3
     assert "moving" in temporal_segments.summary(result)
@@ -59,7 +59,7 @@ def test_older_outputs_have_no_moving_columns():
 
 def test_the_flicker_splits_into_restarts_and_the_rest():
     # session 13's default: the parts sum to the clip's flicker ratio, and the cut to noise
-    # (frame 64) alone is a fifth of it, as the README says
+    # (frame 64) alone is a fifth of it, as docs/temporal-stability.md says
     with open(S13) as f:
         result = json.load(f)["result"]
     parts = dict(temporal_segments.contributions(result))
