@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
  * and on average, with the routes chosen and the routing accuracy where the degradation is known.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Measure restoration quality on images with a clean reference.", "",
+        description = {"Measure quality against a clean reference: images, or a video and its flicker.", "",
                 "Each degraded image is restored by the engine; PSNR and SSIM of the",
                 "degraded input and of the restored image, both against the clean image,",
                 "are printed per image and on average, with the route chosen for each",
