@@ -6,7 +6,7 @@
 
 Meaningful only where both come from one starting point (fine-tunes or continuations of the same
 checkpoint): then the average stays in one basin and lies between the two in what it does (session 20:
-v14 and v21m, models/README.md "Session 20"). Two models trained apart do not average.
+v14 and v21m, docs/model-history.md "Session 20"). Two models trained apart do not average.
 """
 from __future__ import annotations
 

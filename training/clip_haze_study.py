@@ -12,7 +12,7 @@ calibration to a native-resolution run on the central square). PSNR against the 
 
 --plain-decode reads the degraded clip with ffmpeg's default conversion to RGB
 (not the engine's bicubic+full_chroma_int+accurate_rnd): the same frames, 1.5 8-bit steps apart on
-average, yet v14 dehazes them 3 dB apart through the copy (session 14, the model card).
+average, yet v14 dehazes them 3 dB apart through the copy (session 14, docs/model-history.md).
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@
 #      scratch (configs/daair-gpu-burst.yaml); or, with CONFIG_B, INIT_B and NAME_B, any other
 #      training, e.g. a second daair-s recipe (configs/daair-s-v20-gpu.yaml has the call).
 # Neither fills the GPU alone (small kernels, Python between them); together they made about 1.1x
-# the steps of one after the other (an estimate, models/README.md). Each sets its step count from
+# the steps of one after the other (an estimate, docs/model-history.md). Each sets its step count from
 # its own measured speed and re-plans as the other's load changes (train.py --time-budget-min).
 # The full validation of what comes back runs here, on the CPU (evaluate.py).
 #
