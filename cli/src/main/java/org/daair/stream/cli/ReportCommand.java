@@ -6,8 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.daair.stream.cli.report.DiscardingSink;
 import org.daair.stream.cli.report.HtmlReport;
 import org.daair.stream.cli.report.ReportData;
@@ -86,9 +84,7 @@ public final class ReportCommand implements Callable<Integer> {
             }, info -> {
                 recorder.started(info);
                 if (showProgress) {
-                    bar[0] = new ProgressBarBuilder().setTaskName("restoring").setUnit(" frames", 1)
-                            .setInitialMax(info.frameCount() > 0 ? info.frameCount() : -1).setStyle(ProgressBarStyle.ASCII)
-                            .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
+                    bar[0] = FrameProgress.start(info, System.err);
                 }
             });
         } finally {

@@ -6,8 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.daair.stream.common.StreamInfo;
 import org.daair.stream.config.Settings;
 import org.daair.stream.engine.RestoreEngine;
@@ -139,11 +137,7 @@ public final class RestoreCommand implements Callable<Integer> {
                     },
                     (StreamInfo info) -> {
                         if (showProgress) {
-                            bar[0] = new ProgressBarBuilder().setTaskName("restoring").setUnit(" frames", 1)
-                                    .setInitialMax(info.frameCount() > 0 ? info.frameCount() : -1)
-                                    .setStyle(ProgressBarStyle.ASCII).showSpeed().setConsumer(
-                                            new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-                                    .build();
+                            bar[0] = FrameProgress.start(info, System.err);
                         }
                     });
             if (bar[0] != null) {
