@@ -62,8 +62,8 @@ public final class BenchCommand implements Callable<Integer> {
     int frames = 24;
 
     @Option(names = "--live-fps", paramLabel = "FPS",
-            description = {"live mode's release rate: auto (default: 0.8 x the slowest fps measured for the size),",
-                    "source (the clip's frame rate), a number, or off (no live measurement)"})
+            description = "live mode's release rate: auto (default: 0.8 x the slowest fps measured for the size), "
+                    + "source (the clip's frame rate), a number, or off (no live measurement)")
     String liveFps = "auto";
 
     @Option(names = "--live-deadline-ms", paramLabel = "MS",
@@ -80,9 +80,9 @@ public final class BenchCommand implements Callable<Integer> {
     boolean kafka;
 
     @Option(names = "--no-classical",
-            description = {"skip the classical comparison: noise (sigma 25) and haze synthesised onto the frames,",
-                    "restored by DaAIR and by FFmpeg's nlmeans, atadenoise (and hqdn3d in the GPL build) / the dark",
-                    "channel prior; PSNR against the frames, fps side by side"})
+            description = "skip the classical comparison: noise (sigma 25) and haze synthesised onto the frames, "
+                    + "restored by DaAIR and by FFmpeg's nlmeans, atadenoise (and hqdn3d in the GPL build) / the dark "
+                    + "channel prior; PSNR against the frames, fps side by side")
     boolean noClassical;
 
     @Override

@@ -171,8 +171,8 @@ final class DistributedCommands {
         Integer metricsPort;
 
         @Option(names = "--live-deadline-ms", paramLabel = "MS",
-                description = {"live mode: write a frame's original when its restored version is this late,",
-                        "so the output never stalls (default: file mode, wait for every restored frame)"})
+                description = "live mode: write a frame's original when its restored version is this late, "
+                        + "so the output never stalls (default: file mode, wait for every restored frame)")
         Integer liveDeadlineMs;
 
         @Override

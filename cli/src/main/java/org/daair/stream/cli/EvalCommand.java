@@ -67,8 +67,8 @@ public final class EvalCommand implements Callable<Integer> {
         Path folder;
 
         @Option(names = "--synth", paramLabel = "KIND",
-                description = {"degrade the clean images here instead (seeded, repeatable): noise[:SIGMA] (25),",
-                        "haze[:BETA] (1.2), rain[:PEAK] (0.5), blur[:LENGTH px] (11), lowlight[:EXPOSURE] (0.1)"})
+                description = "degrade the clean images here instead (seeded, repeatable): noise[:SIGMA] (25), "
+                        + "haze[:BETA] (1.2), rain[:PEAK] (0.5), blur[:LENGTH px] (11), lowlight[:EXPOSURE] (0.1)")
         String synth;
     }
 

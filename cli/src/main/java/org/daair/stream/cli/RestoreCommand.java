@@ -56,8 +56,8 @@ public final class RestoreCommand implements Callable<Integer> {
     boolean noProgress;
 
     @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = {"Prometheus metrics at http://HOST:PORT/metrics (metrics.*): on by default for live",
-                    "inputs (port 9460), off for files unless a port is given; 0 = off"})
+            description = "Prometheus metrics at http://HOST:PORT/metrics (metrics.*): on by default for live "
+                    + "inputs (port 9460), off for files unless a port is given; 0 = off")
     Integer metricsPort;
 
     @Option(names = "--preview", paramLabel = "MODE",

@@ -47,4 +47,26 @@ class MainHelpTest {
             }
         }
     }
+
+    /**
+     * An option or parameter described in several lines has one item per line (each ends in '.',
+     * ':' or ';'): a sentence split over lines by hand was cut again where picocli wraps, leaving
+     * ragged lines ("on by default for live" / "inputs (port 9460)").
+     */
+    @Test
+    void optionsAreDescribedInWholeItemsPerLine() {
+        CommandLine main = Main.commandLine();
+        for (CommandLine c : main.getSubcommands().values()) {
+            java.util.List<CommandLine.Model.ArgSpec> args = new java.util.ArrayList<>(c.getCommandSpec().options());
+            args.addAll(c.getCommandSpec().positionalParameters());
+            for (CommandLine.Model.ArgSpec a : args) {
+                String[] d = a.description();
+                for (int i = 0; i + 1 < d.length; i++) {
+                    String l = d[i].stripTrailing();
+                    assertTrue(l.endsWith(".") || l.endsWith(":") || l.endsWith(";"),
+                            c.getCommandName() + " " + a.paramLabel() + ": a line ends mid-sentence: " + l);
+                }
+            }
+        }
+    }
 }
