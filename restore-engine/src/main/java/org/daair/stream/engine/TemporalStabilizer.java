@@ -412,11 +412,7 @@ public final class TemporalStabilizer {
      */
     public synchronized Frame apply(Frame f, float[] givenMotion) {
         if (f.isEndOfStream()) {
-            previous.remove(f.streamId());
-            lastRestored.remove(f.streamId());
-            sinceRestart.remove(f.streamId());
-            sinceLevelRestart.remove(f.streamId());
-            inputs.remove(f.streamId());
+            forget(f.streamId());
             return f;
         }
         boolean blendable = strength > 0 && !FrameRestorer.PASSTHROUGH.equals(f.route()) && f.route() != null && f.name() == null;
@@ -838,6 +834,7 @@ public final class TemporalStabilizer {
         previous.remove(streamId);
         lastRestored.remove(streamId);
         sinceRestart.remove(streamId);
+        sinceLevelRestart.remove(streamId);
         inputs.remove(streamId);
     }
 
