@@ -14,8 +14,6 @@ import argparse
 import os
 import sys
 
-import torch
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daair import checkpoint  # noqa: E402
 
@@ -44,9 +42,7 @@ def main():
     ap.add_argument("--share", type=float, default=0.5, help="B's share of every weight (default 0.5)")
     args = ap.parse_args()
     out = average(checkpoint.read(args.a), checkpoint.read(args.b), args.share)
-    tmp = args.out + ".tmp"
-    torch.save(out, tmp)
-    os.replace(tmp, args.out)
+    checkpoint.write(args.out, out)
     print(f"{args.out}: {1 - args.share:g} x {args.a} + {args.share:g} x {args.b}")
 
 

@@ -16,8 +16,6 @@ import argparse
 import os
 import sys
 
-import torch
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daair import checkpoint  # noqa: E402
 
@@ -60,9 +58,7 @@ def main():
             raise SystemExit(f"--take wants DEGRADATION=CHECKPOINT, not {t}")
         donors[name] = checkpoint.read(path)
     merged = merge(checkpoint.read(args.base), donors)
-    tmp = args.out + ".tmp"
-    torch.save(merged, tmp)
-    os.replace(tmp, args.out)
+    checkpoint.write(args.out, merged)
     print(f"{args.out}: {', '.join(f'{n} from {p}' for n, p in (t.split('=', 1) for t in args.take))}; "
           f"steps {merged['step']}")
 

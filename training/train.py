@@ -113,12 +113,6 @@ def frequency_l1(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return torch.view_as_real(d).abs().mean()
 
 
-def save(path: str, state: dict):
-    tmp = path + ".tmp"
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("experiment", help="YAML experiment file (training/configs/*.yaml)")
@@ -302,15 +296,15 @@ def main():
                 if exp.get("keep_val_checkpoints", False):
                     # every validated step stays selectable (the full validation may prefer one
                     # that the quick subset's mean gain does not)
-                    save(os.path.join(exp["run_dir"], f"step{step}.pt"), state(t_start))
+                    checkpoint.write(os.path.join(exp["run_dir"], f"step{step}.pt"), state(t_start))
                 if r["mean_gain_db"] > best:
                     best = r["mean_gain_db"]
-                    save(os.path.join(exp["run_dir"], "best.pt"), state(t_start))
+                    checkpoint.write(os.path.join(exp["run_dir"], "best.pt"), state(t_start))
                 t_log += time.time() - t0
             if time.time() - last_ck > 60 * exp.get("checkpoint_minutes", 5):
-                save(last_path, state(t_start))
+                checkpoint.write(last_path, state(t_start))
                 last_ck = time.time()
-        save(last_path, state(t_start))
+        checkpoint.write(last_path, state(t_start))
     print(f"stopped at step {step}; checkpoint {last_path}", flush=True)
 
 

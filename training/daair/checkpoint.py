@@ -23,6 +23,14 @@ def read(path: str, map_location="cpu") -> dict:
     return torch.load(path, map_location=map_location, **kw)
 
 
+def write(path: str, state: dict):
+    """STATE saved at PATH whole or not at all (under a temporary name, then renamed): a run cut
+    off mid-write, or a full disk, leaves the previous file, never half of one."""
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
 SHIPPED_KEYS = ("config_name", "config", "model", "step", "elapsed_s", "best", "merged_experts", "stored_as", "averaged")
 
 
